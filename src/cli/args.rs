@@ -1,0 +1,210 @@
+//! Argument definitions (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::catalog::{Mode, Quality, Resolution, is_region_code};
+use crate::export::Format;
+
+const AFTER_HELP: &str = "\
+Examples:
+  bedrock-meter models --provider anthropic
+  bedrock-meter pricing show us.anthropic.claude-sonnet-4-5-20250929-v1:0
+  bedrock-meter estimate --model anthropic.claude-3-haiku-20240307-v1:0 --input-tokens 1000000 --output-tokens 1000000
+  bedrock-meter --format json estimate --model global.anthropic.claude-haiku-4-5-20251001-v1:0 --input-tokens 5000 --output-tokens 800 --mode on-demand,batch
+  bedrock-meter pricing validate my-prices.toml";
+
+/// Estimate and monitor Amazon Bedrock costs.
+#[derive(Debug, Parser)]
+#[command(name = "bedrock-meter", version, about, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Pricing data: a folder of pricing TOML files replacing the embedded catalog, or one
+    /// override file (private pricing, discounts) applied on top of it.
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        env = "BEDROCK_METER_PRICING"
+    )]
+    pub pricing: Option<PathBuf>,
+
+    /// Alias file mapping opaque ARNs (application inference profiles, provisioned models)
+    /// to model IDs.
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        env = "BEDROCK_METER_ALIASES"
+    )]
+    pub aliases: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Write the output to FILE (atomically) instead of stdout.
+    #[arg(long, short = 'o', global = true, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Use the prices in effect on this date (YYYY-MM-DD); default today.
+    #[arg(long, global = true, value_name = "DATE")]
+    pub as_of: Option<jiff::civil::Date>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the models of the price catalog.
+    #[command(
+        after_help = "Examples:\n  bedrock-meter models\n  bedrock-meter models --provider meta --region us-west-2\n  bedrock-meter models --format csv -o models.csv"
+    )]
+    Models(ModelsArgs),
+    /// Show or check price data.
+    #[command(subcommand)]
+    Pricing(PricingCommand),
+    /// Cost of known token counts under each pricing mode.
+    #[command(
+        after_help = "Examples:\n  bedrock-meter estimate --model anthropic.claude-3-haiku-20240307-v1:0 --input-tokens 1000000 --output-tokens 1000000\n  bedrock-meter estimate --model us.anthropic.claude-sonnet-4-5-20250929-v1:0 --input-tokens 250000 --output-tokens 2000 --cache-read-tokens 100000 --mode on-demand\n  bedrock-meter estimate --model stability.sd3-5-large-v1:0 --images 10\n  bedrock-meter --format json estimate --model amazon.nova-pro-v1:0 --input-tokens 2000 --output-tokens 500 --mode all"
+    )]
+    Estimate(EstimateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ModelsArgs {
+    /// Only this provider (key like `anthropic`, or display name).
+    #[arg(long)]
+    pub provider: Option<String>,
+    /// Only models priced in this Region; prices shown are this Region's (default us-east-1).
+    #[arg(long, value_parser = parse_region)]
+    pub region: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PricingCommand {
+    /// Every rate of one model.
+    #[command(
+        after_help = "Examples:\n  bedrock-meter pricing show anthropic.claude-3-haiku-20240307-v1:0\n  bedrock-meter pricing show global.anthropic.claude-opus-4-5-20251101-v1:0 --region us-west-2"
+    )]
+    Show(ShowArgs),
+    /// Check pricing data (schema and sanity); exit status 1 on errors.
+    #[command(
+        after_help = "Examples:\n  bedrock-meter pricing validate            # the embedded catalog\n  bedrock-meter pricing validate pricing/   # a folder replacing it\n  bedrock-meter pricing validate mine.toml  # an override file on top of it"
+    )]
+    Validate {
+        /// Folder or override file (default: --pricing, else the embedded catalog).
+        path: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Model ID in any form (bare, profile, ARN, `+flex` series).
+    pub model: String,
+    /// Only rates of this Region.
+    #[arg(long, value_parser = parse_region)]
+    pub region: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct EstimateArgs {
+    /// Model ID in any form: bare ID, cross-Region profile (us., eu., apac., jp., au., global.),
+    /// ARN, or CloudWatch `MODEL+flex` / `MODEL+priority` series.
+    #[arg(long, short = 'm')]
+    pub model: String,
+    /// Number of requests the counts add up over (long-context rates and the context window
+    /// apply per request).
+    #[arg(long, value_parser = parse_count, default_value_t = 1)]
+    pub requests: u64,
+    /// Input tokens (not counting cache reads and writes).
+    #[arg(long, value_parser = parse_count)]
+    pub input_tokens: Option<u64>,
+    /// Output tokens.
+    #[arg(long, value_parser = parse_count)]
+    pub output_tokens: Option<u64>,
+    /// Region to price in (default: the ARN's Region, AWS_REGION, AWS_DEFAULT_REGION, us-east-1).
+    #[arg(long, value_parser = parse_region)]
+    pub region: Option<String>,
+    /// Pricing modes, comma separated (on-demand, batch, flex, priority…) or `all`
+    /// (default: every per-request mode the model has).
+    #[arg(long, value_delimiter = ',', value_parser = parse_mode)]
+    pub mode: Vec<ModeArg>,
+    /// Input tokens read from the prompt cache.
+    #[arg(long, value_parser = parse_count, default_value_t = 0)]
+    pub cache_read_tokens: u64,
+    /// Input tokens written to the prompt cache.
+    #[arg(long, value_parser = parse_count, default_value_t = 0)]
+    pub cache_write_tokens: u64,
+    /// Time-to-live of cache writes: 5m (default) or 1h.
+    #[arg(long, default_value = "5m", value_parser = ["5m", "1h"])]
+    pub cache_ttl: String,
+    /// Images generated (image models) or sent (multimodal embedding models).
+    #[arg(long, value_parser = parse_count, default_value_t = 0)]
+    pub images: u64,
+    /// Size of generated images (default 1024x1024).
+    #[arg(long, value_parser = |s: &str| s.parse::<Resolution>())]
+    pub image_size: Option<Resolution>,
+    /// Quality of generated images: standard (default) or premium.
+    #[arg(long, value_parser = |s: &str| s.parse::<Quality>())]
+    pub image_quality: Option<Quality>,
+}
+
+/// A `--mode` value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModeArg {
+    All,
+    One(Mode),
+}
+
+fn parse_mode(s: &str) -> Result<ModeArg, String> {
+    if s.trim().eq_ignore_ascii_case("all") {
+        Ok(ModeArg::All)
+    } else {
+        s.parse::<Mode>().map(ModeArg::One)
+    }
+}
+
+/// A count: digits, optionally grouped with `_` or `,`. Negative and fractional values are refused.
+pub fn parse_count(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    if t.starts_with('-') {
+        return Err(format!("`{s}`: counts cannot be negative"));
+    }
+    let digits: String = t.chars().filter(|c| *c != '_' && *c != ',').collect();
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(format!("`{s}` is not a whole number"));
+    }
+    digits.parse().map_err(|_| format!("`{s}` is too large"))
+}
+
+fn parse_region(s: &str) -> Result<String, String> {
+    let r = s.trim().to_ascii_lowercase();
+    if is_region_code(&r) {
+        Ok(r)
+    } else {
+        Err(format!("`{s}` is not an AWS Region code (like us-east-1)"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts() {
+        assert_eq!(parse_count("1_000_000"), Ok(1_000_000));
+        assert_eq!(parse_count("1,000"), Ok(1000));
+        assert!(parse_count("-5").is_err());
+        assert!(parse_count("1.5").is_err());
+        assert!(parse_count("abc").is_err());
+        assert!(parse_count("").is_err());
+    }
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,141 @@
+//! `bedrock-meter estimate`: price known counts under each pricing mode.
+
+use super::Context;
+use super::args::{EstimateArgs, ModeArg};
+use crate::catalog::ModelKind;
+use crate::estimate::{CacheTtl, Estimate, ModeSelection, Usage, estimate};
+use crate::export::{Cell, Document, Table};
+use crate::resolve::Resolver;
+
+pub fn run(ctx: &Context, args: &EstimateArgs) -> anyhow::Result<i32> {
+    let resolver = Resolver::new(&ctx.catalog, ctx.aliases.clone());
+    let resolved = resolver.resolve(&args.model)?;
+    let region = super::default_region(args.region.as_deref(), resolved.region.as_deref());
+
+    let needs_tokens = resolved.model.kind != ModelKind::Image;
+    if needs_tokens
+        && args.input_tokens.is_none()
+        && args.output_tokens.is_none()
+        && args.images == 0
+    {
+        return Err(super::ExitError::usage(
+            "give --input-tokens (and --output-tokens) to estimate",
+        )
+        .into());
+    }
+    if !needs_tokens && args.images == 0 {
+        return Err(super::ExitError::usage(format!(
+            "{} bills per image: give --images N",
+            resolved.model.id
+        ))
+        .into());
+    }
+    if args.requests == 0 {
+        return Err(super::ExitError::usage("--requests must be at least 1").into());
+    }
+    let usage = Usage {
+        requests: args.requests,
+        input_tokens: args.input_tokens.unwrap_or(0),
+        output_tokens: args.output_tokens.unwrap_or(0),
+        cache_read_tokens: args.cache_read_tokens,
+        cache_write_tokens: args.cache_write_tokens,
+        cache_ttl: if args.cache_ttl == "1h" {
+            CacheTtl::OneHour
+        } else {
+            CacheTtl::FiveMinutes
+        },
+        images: args.images,
+        image_resolution: args.image_size,
+        image_quality: args.image_quality,
+    };
+    let selection = if args.mode.is_empty() || args.mode.contains(&ModeArg::All) {
+        ModeSelection::All
+    } else {
+        let mut modes = Vec::new();
+        for m in &args.mode {
+            if let ModeArg::One(m) = m
+                && !modes.contains(m)
+            {
+                modes.push(*m);
+            }
+        }
+        ModeSelection::Only(modes)
+    };
+    let est = estimate(&resolved, &region, ctx.as_of, &usage, &selection);
+    ctx.output.write(&document(&est, resolved.notes.clone()))?;
+    Ok(0)
+}
+
+/// Lays out an estimate: one row per line item, a total row per mode, a row per unpriced item.
+pub fn document(est: &Estimate, mut notes: Vec<String>) -> Document {
+    let mut table = Table::new(&[
+        "mode",
+        "dimension",
+        "quantity",
+        "unit",
+        "unit_price_usd",
+        "cost_usd",
+        "note",
+    ]);
+    for m in &est.modes {
+        for li in &m.line_items {
+            table.push(vec![
+                Cell::from(m.mode.as_str()),
+                Cell::from(li.dimension.as_str()),
+                Cell::Int(li.quantity),
+                Cell::from(li.unit.as_str()),
+                Cell::Number(li.unit_price_usd),
+                Cell::Money(li.cost_usd),
+                Cell::Text(li.rate.clone()),
+            ]);
+        }
+        table.push(vec![
+            Cell::from(m.mode.as_str()),
+            Cell::from("total"),
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Money(m.total_usd),
+            Cell::from(if m.complete {
+                ""
+            } else {
+                "incomplete: see unpriced"
+            }),
+        ]);
+    }
+    for u in &est.unpriced {
+        let (mode, dim) = u.split_once('/').unwrap_or((u.as_str(), ""));
+        table.push(vec![
+            Cell::from(mode),
+            Cell::from(dim),
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::from("UNPRICED"),
+        ]);
+    }
+    notes.extend(est.warnings.iter().cloned());
+    if !est.unpriced.is_empty() {
+        notes.push(format!(
+            "unpriced (not counted in any total): {}",
+            est.unpriced.join("; ")
+        ));
+    }
+    Document {
+        title: Some(format!("Estimate for {}", est.model_id)),
+        summary: vec![
+            (
+                "Model".into(),
+                format!("{} ({})", est.resolved_model, est.model_name),
+            ),
+            ("Region".into(), est.region.clone()),
+            ("Route".into(), est.route.clone()),
+            ("Requests".into(), est.requests.to_string()),
+            ("Prices as of".into(), est.as_of.clone()),
+        ],
+        table,
+        notes,
+        json: serde_json::to_value(est).expect("estimate serializes"),
+    }
+}

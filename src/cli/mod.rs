@@ -1,0 +1,111 @@
+//! The command line: the only module that knows about arguments, exit codes and stdout.
+
+mod args;
+mod estimate;
+mod models;
+mod output;
+mod pricing;
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+pub use args::{Cli, Command};
+
+use crate::catalog::Catalog;
+use crate::resolve::{Aliases, ResolveError};
+
+/// Exit status for usage errors and unknown models.
+pub const EXIT_USAGE: i32 = 2;
+
+/// An error that carries its own exit status.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct ExitError {
+    pub code: i32,
+    pub message: String,
+}
+
+impl ExitError {
+    pub fn usage(message: impl Into<String>) -> Self {
+        ExitError {
+            code: EXIT_USAGE,
+            message: message.into(),
+        }
+    }
+}
+
+/// Parses the process arguments, runs the command, prints errors; returns the exit status.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            let code = if let Some(x) = e.downcast_ref::<ExitError>() {
+                x.code
+            } else if e.downcast_ref::<ResolveError>().is_some() {
+                EXIT_USAGE
+            } else {
+                1
+            };
+            eprintln!(
+                "error: {}",
+                crate::export::sanitize::for_terminal(&format!("{e:#}")).replace("\\n", "\n")
+            );
+            code
+        }
+    }
+}
+
+/// Shared state of one invocation.
+pub struct Context {
+    pub catalog: Catalog,
+    pub aliases: Aliases,
+    pub output: output::Output,
+    pub as_of: jiff::civil::Date,
+}
+
+/// Runs a parsed command line; returns the exit status.
+pub fn run(cli: Cli) -> anyhow::Result<i32> {
+    let output = output::Output {
+        format: cli.format,
+        path: cli.output.clone(),
+    };
+    if let Command::Pricing(args::PricingCommand::Validate { path }) = &cli.command {
+        let target: Option<PathBuf> = path.clone().or_else(|| cli.pricing.clone());
+        return pricing::validate(target.as_deref(), &output);
+    }
+    let catalog = Catalog::load(cli.pricing.as_deref())?;
+    let aliases = match &cli.aliases {
+        Some(p) => Aliases::load(p)?,
+        None => Aliases::default(),
+    };
+    let as_of = cli.as_of.unwrap_or_else(|| jiff::Zoned::now().date());
+    let ctx = Context {
+        catalog,
+        aliases,
+        output,
+        as_of,
+    };
+    match cli.command {
+        Command::Models(a) => models::run(&ctx, &a),
+        Command::Pricing(args::PricingCommand::Show(a)) => pricing::show(&ctx, &a),
+        Command::Pricing(args::PricingCommand::Validate { .. }) => unreachable!("handled above"),
+        Command::Estimate(a) => estimate::run(&ctx, &a),
+    }
+}
+
+/// The Region a command prices in: the flag, else the ARN's Region, else the AWS
+/// environment, else us-east-1.
+pub fn default_region(flag: Option<&str>, arn_region: Option<&str>) -> String {
+    flag.map(str::to_string)
+        .or_else(|| arn_region.map(str::to_string))
+        .or_else(|| std::env::var("AWS_REGION").ok().filter(|s| !s.is_empty()))
+        .or_else(|| {
+            std::env::var("AWS_DEFAULT_REGION")
+                .ok()
+                .filter(|s| !s.is_empty())
+        })
+        .unwrap_or_else(|| "us-east-1".to_string())
+        .to_ascii_lowercase()
+}

@@ -1,0 +1,15 @@
+//! bedrock-meter: estimate and monitor Amazon Bedrock costs.
+//!
+//! Data flows one way: **sources → usage records → pricing → reports → exporters**.
+//! - [`catalog`] knows prices and model IDs;
+//! - [`resolve`] turns any model-ID form Bedrock accepts or reports into a catalog entry;
+//! - [`estimate`] prices token counts under each pricing mode;
+//! - [`export`] writes documents as table, CSV, JSON or Markdown;
+//! - [`cli`] is the only place that knows the command line.
+
+pub mod catalog;
+pub mod cli;
+pub mod estimate;
+pub mod export;
+pub mod money;
+pub mod resolve;
