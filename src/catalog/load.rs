@@ -35,6 +35,9 @@ pub struct ModelPatch {
     pub note: Option<String>,
     pub prices: Vec<Price>,
     pub origin: Origin,
+    /// A model-level field was given but invalid (already reported): do not report it
+    /// again as missing.
+    pub broken: bool,
 }
 
 /// A negotiated / private-pricing discount from an override file.
@@ -327,6 +330,7 @@ fn model_patch(
 ) -> Option<ModelPatch> {
     let m = spanned.get_ref();
     let origin = ctx.origin(spanned);
+    let errors_before = ctx.diags.len();
     let id = m.id.get_ref().trim().to_string();
     if id.is_empty() || id.contains(char::is_whitespace) {
         let line = ctx.line(&m.id);
@@ -373,12 +377,14 @@ fn model_patch(
         .default_tpm_quota
         .as_ref()
         .and_then(|c| ctx.non_negative(c, "default_tpm_quota"));
+    let broken = ctx.diags.len() > errors_before;
     let prices = m
         .prices
         .iter()
         .filter_map(|p| price_row(ctx, defaults, p))
         .collect();
     Some(ModelPatch {
+        broken,
         id,
         provider: Some(id_provider),
         provider_name: file.provider_name.clone().or_else(|| file.provider.clone()),
@@ -434,7 +440,7 @@ fn price_row(ctx: &mut Ctx<'_>, defaults: &Defaults, spanned: &Spanned<RawPrice>
         Some(r) => ctx.regions(r, "regions"),
         None => defaults.regions.clone(),
     };
-    if regions.is_none() {
+    if regions.is_none() && p.regions.is_none() {
         ctx.error(
             row_line,
             "regions",

@@ -243,6 +243,9 @@ impl Catalog {
 
 /// Turns a base-catalog patch into a model, reporting missing required fields.
 fn complete(p: ModelPatch, diagnostics: &mut Vec<Diagnostic>) -> Option<Model> {
+    if p.broken {
+        return None;
+    }
     let mut missing = Vec::new();
     if p.name.is_none() {
         missing.push("name");

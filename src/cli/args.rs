@@ -109,6 +109,7 @@ pub struct ShowArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
 pub struct EstimateArgs {
     /// Model ID in any form: bare ID, cross-Region profile (us., eu., apac., jp., au., global.),
     /// ARN, or CloudWatch `MODEL+flex` / `MODEL+priority` series.
