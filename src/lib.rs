@@ -3,6 +3,7 @@
 //! Data flows one way: **sources → usage records → pricing → reports → exporters**.
 //! - [`catalog`] knows prices and model IDs;
 //! - [`resolve`] turns any model-ID form Bedrock accepts or reports into a catalog entry;
+//! - [`tokenize`] counts tokens locally per model family;
 //! - [`estimate`] prices token counts under each pricing mode;
 //! - [`export`] writes documents as table, CSV, JSON or Markdown;
 //! - [`cli`] is the only place that knows the command line.
@@ -13,3 +14,4 @@ pub mod estimate;
 pub mod export;
 pub mod money;
 pub mod resolve;
+pub mod tokenize;

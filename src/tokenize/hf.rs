@@ -1,0 +1,127 @@
+//! Families shipped as Hugging Face `tokenizer.json` (DeepSeek, legacy Claude) or converted
+//! to it (Llama 2 from llama-tokenizer-js's vocabulary and merges).
+//!
+//! The reference engine is Hugging Face `tokenizers`. kitoken reads the same file and is much
+//! faster; it is used only for families where the tests show identical counts on the test
+//! corpus (see `super::Engine`).
+
+use super::Counter;
+
+/// Hugging Face `tokenizers`: the reference engine.
+pub struct Reference(tokenizers::Tokenizer);
+
+impl Reference {
+    pub fn from_json(json: &[u8]) -> Self {
+        let mut t = tokenizers::Tokenizer::from_bytes(json).expect("valid tokenizer.json");
+        // Special-token strings in a prompt are plain text: do not match them as added tokens.
+        t.set_encode_special_tokens(true);
+        Reference(t)
+    }
+}
+
+impl Counter for Reference {
+    fn count(&self, text: &str) -> usize {
+        // No chat template and no BOS/EOS: plain text only.
+        self.0.encode_fast(text, false).expect("tokenizers encodes any text").len()
+    }
+}
+
+/// kitoken, the fast engine for `tokenizer.json` and SentencePiece models.
+pub struct Kitoken(kitoken::Kitoken);
+
+impl Kitoken {
+    pub fn from_tokenizer_json(json: &[u8]) -> Self {
+        Kitoken(kitoken::Kitoken::from_tokenizers_slice(json).expect("kitoken reads tokenizer.json"))
+    }
+
+    pub fn from_sentencepiece(model: &[u8]) -> Self {
+        Kitoken(kitoken::Kitoken::from_sentencepiece_slice(model).expect("kitoken reads the SentencePiece model"))
+    }
+}
+
+impl Counter for Kitoken {
+    fn count(&self, text: &str) -> usize {
+        // `false`: special-token strings in the text are encoded as ordinary text.
+        self.0.encode(text, false).map(|t| t.len()).unwrap_or_else(|_| text.len())
+    }
+}
+
+/// Builds a Llama 2 `tokenizer.json` from the vocabulary and merges extracted from
+/// llama-tokenizer-js (format in `vocab/README.md`). It mirrors Meta's SentencePiece model as
+/// Hugging Face ships it: spaces become `▁`, a `▁` is prepended (SentencePiece's dummy
+/// prefix), BPE merges in priority order, unknown bytes fall back to `<0xNN>` pieces.
+pub fn llama2_tokenizer_json(extracted: &[u8]) -> Vec<u8> {
+    #[derive(serde::Deserialize)]
+    struct Extracted {
+        vocab: Vec<String>,
+        merges: Vec<[usize; 2]>,
+    }
+    let e: Extracted = serde_json::from_slice(extracted).expect("llama2 vocabulary JSON");
+    let vocab: serde_json::Map<String, serde_json::Value> = e.vocab.iter().enumerate().map(|(i, p)| (p.clone(), serde_json::Value::from(i))).collect();
+    let merges: Vec<String> = e.merges.iter().map(|[l, r]| format!("{} {}", e.vocab[*l], e.vocab[*r])).collect();
+    let json = serde_json::json!({
+        "version": "1.0",
+        "truncation": null,
+        "padding": null,
+        "added_tokens": [
+            {"id": 0, "content": "<unk>", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true},
+            {"id": 1, "content": "<s>", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true},
+            {"id": 2, "content": "</s>", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true}
+        ],
+        "normalizer": {"type": "Sequence", "normalizers": [
+            {"type": "Prepend", "prepend": "\u{2581}"},
+            {"type": "Replace", "pattern": {"String": " "}, "content": "\u{2581}"}
+        ]},
+        "pre_tokenizer": null,
+        "post_processor": null,
+        "decoder": null,
+        "model": {
+            "type": "BPE", "dropout": null, "unk_token": "<unk>", "continuing_subword_prefix": null,
+            "end_of_word_suffix": null, "fuse_unk": true, "byte_fallback": true, "ignore_merges": false,
+            "vocab": vocab, "merges": merges
+        }
+    });
+    serde_json::to_vec(&json).expect("serializable")
+}
+
+/// kitoken guarded by the reference engine: kitoken and Hugging Face disagree only on text
+/// that contains one of the vocabulary's added-token strings (legacy Claude's `<EOT>`,
+/// `<META>`…), so such text goes to the reference engine (loaded only when first needed)
+/// and everything else to kitoken.
+pub struct Guarded {
+    fast: Kitoken,
+    literals: Vec<String>,
+    json: Vec<u8>,
+    reference: std::sync::OnceLock<Reference>,
+}
+
+impl Guarded {
+    pub fn from_tokenizer_json(json: Vec<u8>) -> Self {
+        #[derive(serde::Deserialize)]
+        struct Added {
+            content: String,
+        }
+        #[derive(serde::Deserialize)]
+        struct File {
+            #[serde(default)]
+            added_tokens: Vec<Added>,
+        }
+        let file: File = serde_json::from_slice(&json).expect("tokenizer.json");
+        Guarded {
+            fast: Kitoken::from_tokenizer_json(&json),
+            literals: file.added_tokens.into_iter().map(|a| a.content).collect(),
+            json,
+            reference: std::sync::OnceLock::new(),
+        }
+    }
+}
+
+impl Counter for Guarded {
+    fn count(&self, text: &str) -> usize {
+        if self.literals.iter().any(|l| text.contains(l.as_str())) {
+            self.reference.get_or_init(|| Reference::from_json(&self.json)).count(text)
+        } else {
+            self.fast.count(text)
+        }
+    }
+}
