@@ -234,6 +234,13 @@ pub fn plan_document(p: &Plan) -> Document {
         }
     }
     let total_row = |month: String, option: &str, usd: Decimal, complete: bool| {
+        let mut note = Vec::new();
+        if option == "cheapest" {
+            note.push("each workload on its cheapest option over the horizon");
+        }
+        if !complete {
+            note.push("incomplete: see unpriced");
+        }
         vec![
             Cell::from("TOTAL"),
             Cell::Text(month),
@@ -242,11 +249,7 @@ pub fn plan_document(p: &Plan) -> Document {
             Cell::Empty,
             Cell::Money(usd),
             Cell::Empty,
-            Cell::from(if complete {
-                ""
-            } else {
-                "incomplete: see unpriced"
-            }),
+            Cell::Text(note.join("; ")),
         ]
     };
     for m in &p.totals.months {

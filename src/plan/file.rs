@@ -129,10 +129,10 @@ pub struct Workload<'c> {
 /// The workload file could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum WorkloadError {
-    #[error("cannot read workload file {path}: {source}")]
+    #[error("cannot read workload file {path}: {error}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{}", format_diagnostics(.0))]
     Invalid(Vec<Diagnostic>),
@@ -157,9 +157,9 @@ pub fn load<'c>(
     resolver: &Resolver<'c>,
     today: Date,
 ) -> Result<WorkloadFile<'c>, WorkloadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| WorkloadError::Io {
+    let text = std::fs::read_to_string(path).map_err(|error| WorkloadError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
     let src = SourceText {
         name: path.display().to_string(),
@@ -202,21 +202,21 @@ pub fn parse<'c>(
     let mut workloads = Vec::new();
     let mut names: HashMap<String, usize> = HashMap::new();
     for w in &raw.workload {
-        if let Some(w) = workload(&mut ck, w, base_dir, resolver) {
-            if let Some(first) = names.insert(w.name.to_ascii_lowercase(), w.origin.line) {
-                let line = w.origin.line;
+        if let Some(v) = &w.get_ref().name
+            && let toml::Value::String(name) = v.get_ref()
+        {
+            let line = ck.line(v);
+            if let Some(first) = names.insert(name.trim().to_ascii_lowercase(), line) {
                 ck.error(
                     line,
                     "name",
-                    format!(
-                        "duplicate workload name `{}` (first at line {first})",
-                        w.name
-                    ),
+                    format!("duplicate workload name `{name}` (first at line {first})"),
                 );
             }
-            workloads.push(w);
         }
+        workloads.extend(workload(&mut ck, w, base_dir, resolver));
     }
+    ck.diags.sort_by_key(|d| d.line);
     match start {
         Some(start) if ck.error_count() == 0 => Ok(WorkloadFile {
             name: src.name.clone(),

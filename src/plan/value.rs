@@ -128,7 +128,7 @@ impl<'a> Checker<'a> {
             let line = self.line(v);
             let hint = if d > Decimal::ONE && d <= Decimal::ONE_HUNDRED {
                 format!(
-                    " (write {d}% as {})",
+                    " (if you meant {d}%, write {})",
                     (d / Decimal::ONE_HUNDRED).normalize()
                 )
             } else {
