@@ -255,3 +255,20 @@ fn samples_wait_for_the_tokenizer() {
     let d = parse_in(dir.path(), &both).unwrap_err();
     assert!(error_on(&d, "samples").message.contains("not both"));
 }
+
+#[test]
+fn runaway_traffic_and_token_counts_are_refused() {
+    let d = errors(&GOOD.replace(
+        "output_tokens = 100",
+        "output_tokens = 100\nmonthly_growth = 10\nhorizon_months = 60",
+    ));
+    let e = error_on(&d, "monthly_growth");
+    assert_eq!(e.line, 8);
+    assert!(e.message.contains("too large to plan"), "{e}");
+    let d = errors(&GOOD.replace("input_tokens = 1000", "input_tokens = 100000000"));
+    assert!(
+        error_on(&d, "input_tokens")
+            .message
+            .contains("out of range")
+    );
+}

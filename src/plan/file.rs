@@ -15,6 +15,7 @@ use toml::Spanned;
 use super::calendar::Month;
 use super::samples;
 use super::schema::{RawFile, RawProvisioned, RawWorkload};
+use super::traffic::growth_factor;
 use super::value::Checker;
 use crate::catalog::diagnostic::{Diagnostic, Severity};
 use crate::catalog::{Mode, ModelKind, Origin, SourceText, is_region_code};
@@ -23,6 +24,11 @@ use crate::resolve::{Resolved, Resolver};
 
 /// The longest plan, in months.
 pub const MAX_HORIZON_MONTHS: u64 = 60;
+/// Tokens per request above this are refused (no model has a context window near it).
+pub const MAX_TOKENS_PER_REQUEST: u64 = 10_000_000;
+/// Daily requests, growth included, above this are refused: far beyond any real workload,
+/// and it keeps a month's token totals well inside 64-bit counts.
+pub const MAX_REQUESTS_PER_DAY: u64 = 10_000_000_000;
 /// The horizon when a workload does not give one.
 pub const DEFAULT_HORIZON_MONTHS: u32 = 12;
 
@@ -277,20 +283,12 @@ fn workload<'c>(
         None => Some(Decimal::ZERO),
     };
     let horizon_months = match &w.horizon_months {
-        Some(v) => ck.whole(v, "horizon_months", 1).filter(|h| {
-            let ok = *h <= MAX_HORIZON_MONTHS;
-            if !ok {
-                let l = ck.line(v);
-                ck.error(
-                    l,
-                    "horizon_months",
-                    format!("{h} is out of range: plan 1 to {MAX_HORIZON_MONTHS} months"),
-                );
-            }
-            ok
-        }),
+        Some(v) => ck.whole(v, "horizon_months", 1..=MAX_HORIZON_MONTHS),
         None => Some(u64::from(DEFAULT_HORIZON_MONTHS)),
     };
+    if let (Some(t), Some(g), Some(h)) = (&traffic, monthly_growth, horizon_months) {
+        too_much_traffic(ck, w, t.requests_per_day, g, h);
+    }
     let provisioned = provisioned(ck, w, line, model.as_ref(), region.as_deref());
 
     if ck.error_count() > errors_before {
@@ -312,6 +310,44 @@ fn workload<'c>(
             line,
         },
     })
+}
+
+/// Refuses traffic that would pass [`MAX_REQUESTS_PER_DAY`] within the horizon.
+fn too_much_traffic(
+    ck: &mut Checker<'_>,
+    w: &RawWorkload,
+    daily: Decimal,
+    growth: Decimal,
+    horizon: u64,
+) {
+    let last = u32::try_from(horizon).unwrap_or(u32::MAX).saturating_sub(1);
+    let last_daily = growth_factor(growth, last).and_then(|f| f.checked_mul(daily));
+    let max = Decimal::from(MAX_REQUESTS_PER_DAY);
+    if last_daily.is_some_and(|d| d <= max) && daily <= max {
+        return;
+    }
+    let (field, value) = if daily > max {
+        match &w.requests_per_day {
+            Some(v) => ("requests_per_day", v),
+            None => (
+                "requests_per_hour",
+                w.requests_per_hour.as_ref().expect("traffic was given"),
+            ),
+        }
+    } else {
+        (
+            "monthly_growth",
+            w.monthly_growth
+                .as_ref()
+                .expect("growth makes traffic grow"),
+        )
+    };
+    let l = ck.line(value);
+    ck.error(
+        l,
+        field,
+        format!("traffic would pass {MAX_REQUESTS_PER_DAY} requests a day within the horizon: too large to plan"),
+    );
 }
 
 fn model<'c>(
@@ -467,7 +503,7 @@ fn token_count(
     match (mean, p50, p95) {
         (None, None, None) => Ok(None),
         (Some(m), None, None) => {
-            let n = ck.whole(m, &f(""), 0).ok_or(())?;
+            let n = ck.whole(m, &f(""), 0..=MAX_TOKENS_PER_REQUEST).ok_or(())?;
             Ok(Some(TokenCount {
                 typical: n,
                 peak: n,
@@ -483,8 +519,8 @@ fn token_count(
             Err(())
         }
         (None, Some(a), Some(b)) => {
-            let p50 = ck.whole(a, &f("_p50"), 0);
-            let p95 = ck.whole(b, &f("_p95"), 0);
+            let p50 = ck.whole(a, &f("_p50"), 0..=MAX_TOKENS_PER_REQUEST);
+            let p95 = ck.whole(b, &f("_p95"), 0..=MAX_TOKENS_PER_REQUEST);
             let (p50, p95) = (p50.ok_or(())?, p95.ok_or(())?);
             if p95 < p50 {
                 let l = ck.line(b);
@@ -653,7 +689,7 @@ fn cache(ck: &mut Checker<'_>, w: &RawWorkload, tokens: Option<&Tokens>) -> Opti
     let prefix = w
         .cached_prefix_tokens
         .as_ref()
-        .map(|v| ck.whole(v, "cached_prefix_tokens", 1));
+        .map(|v| ck.whole(v, "cached_prefix_tokens", 1..=MAX_TOKENS_PER_REQUEST));
     match (hit, prefix) {
         (None, None) => Some(None),
         (Some(h), Some(p)) => {
@@ -725,7 +761,7 @@ fn provisioned(
 ) -> Option<Provisioned> {
     let raw: Option<&Spanned<RawProvisioned>> = w.provisioned.as_ref();
     let capacity = match raw.and_then(|p| p.get_ref().tokens_per_minute_per_unit.as_ref()) {
-        Some(v) => Some(ck.whole(v, "provisioned.tokens_per_minute_per_unit", 1)?),
+        Some(v) => Some(ck.whole(v, "provisioned.tokens_per_minute_per_unit", 1..=u64::MAX)?),
         None => None,
     };
     let terms = match raw.and_then(|p| p.get_ref().terms.as_ref()) {

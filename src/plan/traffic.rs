@@ -18,15 +18,18 @@ pub fn whole(d: Decimal) -> u64 {
         .unwrap_or(0)
 }
 
-/// (1 + growth)^months: growth compounds month on month.
-pub fn growth_factor(growth: Decimal, months: u32) -> Decimal {
+/// (1 + growth)^months: growth compounds month on month. `None` if it overflows.
+pub fn growth_factor(growth: Decimal, months: u32) -> Option<Decimal> {
     let step = Decimal::ONE + growth;
-    (0..months).fold(Decimal::ONE, |acc, _| acc * step)
+    (0..months).try_fold(Decimal::ONE, |acc, _| acc.checked_mul(step))
 }
 
-/// Requests on one traffic day of month `index` (0 is the first month).
+/// Requests on one traffic day of month `index` (0 is the first month). The workload file's
+/// validation keeps this within [`super::file::MAX_REQUESTS_PER_DAY`].
 pub fn daily_requests(first_month_daily: Decimal, growth: Decimal, index: u32) -> Decimal {
-    first_month_daily * growth_factor(growth, index)
+    growth_factor(growth, index)
+        .and_then(|f| f.checked_mul(first_month_daily))
+        .expect("traffic growth is bounded by workload validation")
 }
 
 /// Requests in a month with `traffic_days` days of traffic, rounded to whole requests.
@@ -117,10 +120,11 @@ mod tests {
 
     #[test]
     fn growth_compounds() {
-        assert_eq!(growth_factor(d("0.1"), 2), d("1.21"));
+        assert_eq!(growth_factor(d("0.1"), 2), Some(d("1.21")));
+        assert_eq!(growth_factor(d("10"), 59), None);
         assert_eq!(daily_requests(d("1000"), d("0.1"), 3), d("1331"));
         assert_eq!(requests_in_month(d("100.5"), 1), 101);
-        assert_eq!(growth_factor(d("-0.5"), 1), d("0.5"));
+        assert_eq!(growth_factor(d("-0.5"), 1), Some(d("0.5")));
     }
 
     #[test]

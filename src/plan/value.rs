@@ -1,6 +1,7 @@
 //! Reading spanned TOML values of a workload file into exact numbers, recording each problem
 //! as a [`Diagnostic`] with its file, line and field.
 
+use std::ops::RangeInclusive;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
@@ -144,14 +145,25 @@ impl<'a> Checker<'a> {
         Some(d)
     }
 
-    /// A whole number (tokens, months, capacity) of at least `min`.
-    pub fn whole(&mut self, v: &Spanned<toml::Value>, field: &str, min: u64) -> Option<u64> {
+    /// A whole number (tokens, months, capacity) within `range`.
+    pub fn whole(
+        &mut self,
+        v: &Spanned<toml::Value>,
+        field: &str,
+        range: RangeInclusive<u64>,
+    ) -> Option<u64> {
         let line = self.line(v);
         match v.get_ref() {
             toml::Value::Integer(i) => match u64::try_from(*i) {
-                Ok(n) if n >= min => Some(n),
-                Ok(n) => {
+                Ok(n) if range.contains(&n) => Some(n),
+                Ok(n) if n < *range.start() => {
+                    let min = range.start();
                     self.error(line, field, format!("must be at least {min}, got {n}"));
+                    None
+                }
+                Ok(n) => {
+                    let max = range.end();
+                    self.error(line, field, format!("{n} is out of range: at most {max}"));
                     None
                 }
                 Err(_) => {
