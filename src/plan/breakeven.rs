@@ -4,9 +4,9 @@
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
-use super::file::Tokens;
 use super::report::{BreakEven, MonthPlan, OptionCost};
 use super::traffic;
+use super::workload::Tokens;
 use crate::catalog::Mode;
 
 /// What the break-even of one term is worked out from.

@@ -11,13 +11,13 @@ use rust_decimal::Decimal;
 
 use super::breakeven::{self, Inputs};
 use super::calendar::Month;
-use super::file::{Days, Workload, WorkloadFile};
 use super::provisioned;
 use super::report::{
     MonthPlan, MonthTotal, OptionCost, OptionTotal, Part, Plan, PlanOption, TokensReport, Totals,
     WorkloadPlan,
 };
 use super::traffic;
+use super::workload::{Days, Workload, WorkloadFile};
 use crate::catalog::{Dimension, Mode, RateContext, RateQuery};
 use crate::estimate::{CacheTtl, ModeSelection, estimate};
 

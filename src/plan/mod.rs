@@ -24,7 +24,8 @@
 //!
 //! # Data flow
 //!
-//! workload file → [`file`] (parse and validate, every error with file, line and field) →
+//! workload file → [`file`] (parse and validate, every error with file, line and field) into
+//! a [`Workload`] →
 //! [`calendar`] and [`traffic`] (real months, requests per month with growth, tokens per
 //! request, peak tokens per minute) → [`cost`] (one [`crate::estimate::Usage`] per month and
 //! option, priced by [`crate::estimate::estimate`]; model units × hours × term rate for
@@ -43,11 +44,11 @@ pub mod samples;
 mod schema;
 pub mod traffic;
 mod value;
+pub mod workload;
 
 pub use calendar::Month;
 pub use compare::{Comparison, compare};
 pub use cost::plan;
-pub use file::{
-    Cache, Days, Provisioned, TokenCount, Tokens, Traffic, Workload, WorkloadFile, load, parse,
-};
+pub use file::{WorkloadError, load, parse};
 pub use report::{BreakEven, MonthPlan, OptionCost, Plan, PlanOption, Totals, WorkloadPlan};
+pub use workload::{Cache, Days, Provisioned, TokenCount, Tokens, Traffic, Workload, WorkloadFile};

@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use super::file::TokenCount;
+use super::workload::TokenCount;
 use crate::catalog::Model;
 
 /// Input tokens per request measured on `paths` with `model`'s tokenizer: median as the

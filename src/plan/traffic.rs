@@ -8,7 +8,7 @@
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use super::file::{Cache, Tokens};
+use super::workload::{Cache, Tokens};
 use crate::estimate::Usage;
 
 /// Rounds a non-negative amount to a whole count, half away from zero.
@@ -99,7 +99,7 @@ mod tests {
     use std::str::FromStr;
 
     use super::*;
-    use crate::plan::file::TokenCount;
+    use crate::plan::workload::TokenCount;
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()
