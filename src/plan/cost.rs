@@ -251,13 +251,9 @@ fn add_provisioned(
         for (i, m) in months.iter_mut().enumerate() {
             let ctx = rate_context(w, m.month.first_day());
             let Some(price) = provisioned::unit_hour_price(w.model.model, &ctx, term) else {
-                notes.unpriced(
-                    term.as_str(),
-                    format!(
-                        "{term}: the catalog has no price for {} in {} ({})",
-                        w.model.model.id, w.region, m.month
-                    ),
-                );
+                // Not priced at all for this model (the common case), or only in some months
+                // (a price that starts or ends inside the horizon).
+                notes.not_offered(term.as_str());
                 continue;
             };
             let units = held[i];
