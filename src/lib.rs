@@ -5,6 +5,7 @@
 //! - [`resolve`] turns any model-ID form Bedrock accepts or reports into a catalog entry;
 //! - [`tokenize`] counts tokens locally per model family;
 //! - [`estimate`] prices token counts under each pricing mode;
+//! - [`plan`] budgets planned workloads month by month under every pricing mode;
 //! - [`export`] writes documents as table, CSV, JSON or Markdown;
 //! - [`cli`] is the only place that knows the command line.
 
@@ -13,5 +14,6 @@ pub mod cli;
 pub mod estimate;
 pub mod export;
 pub mod money;
+pub mod plan;
 pub mod resolve;
 pub mod tokenize;

@@ -13,7 +13,8 @@ Examples:
   bedrock-meter pricing show us.anthropic.claude-sonnet-4-5-20250929-v1:0
   bedrock-meter estimate --model anthropic.claude-3-haiku-20240307-v1:0 --input-tokens 1000000 --output-tokens 1000000
   bedrock-meter --format json estimate --model global.anthropic.claude-haiku-4-5-20251001-v1:0 --input-tokens 5000 --output-tokens 800 --mode on-demand,batch
-  bedrock-meter pricing validate my-prices.toml";
+  bedrock-meter pricing validate my-prices.toml
+  bedrock-meter plan examples/workload.toml";
 
 /// Estimate and monitor Amazon Bedrock costs.
 #[derive(Debug, Parser)]
@@ -70,6 +71,12 @@ pub enum Command {
         after_help = "Examples:\n  bedrock-meter estimate --model anthropic.claude-3-haiku-20240307-v1:0 --input-tokens 1000000 --output-tokens 1000000\n  bedrock-meter estimate --model us.anthropic.claude-sonnet-4-5-20250929-v1:0 --input-tokens 250000 --output-tokens 2000 --cache-read-tokens 100000 --mode on-demand\n  bedrock-meter estimate --model stability.sd3-5-large-v1:0 --images 10\n  bedrock-meter --format json estimate --model amazon.nova-pro-v1:0 --input-tokens 2000 --output-tokens 500 --mode all"
     )]
     Estimate(EstimateArgs),
+    /// Monthly budget of planned workloads under every pricing mode, provisioned-throughput
+    /// break-even, and scenario comparison.
+    #[command(
+        after_help = "Examples:\n  bedrock-meter plan examples/workload.toml\n  bedrock-meter plan examples/workload.toml --format csv -o plan.csv\n  bedrock-meter plan --compare examples/workload.toml examples/workload-sonnet.toml\n\nThe workload file format is documented in examples/workload.toml."
+    )]
+    Plan(PlanArgs),
 }
 
 #[derive(Debug, Args)]
@@ -150,6 +157,20 @@ pub struct EstimateArgs {
     /// Quality of generated images: standard (default) or premium.
     #[arg(long, value_parser = |s: &str| s.parse::<Quality>())]
     pub image_quality: Option<Quality>,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Workload file (TOML; a commented example is examples/workload.toml).
+    #[arg(
+        value_name = "FILE",
+        required_unless_present = "compare",
+        conflicts_with = "compare"
+    )]
+    pub file: Option<PathBuf>,
+    /// Compare two workload files; differences are B − A.
+    #[arg(long, num_args = 2, value_names = ["A", "B"])]
+    pub compare: Option<Vec<PathBuf>>,
 }
 
 /// A `--mode` value.

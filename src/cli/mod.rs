@@ -4,6 +4,7 @@ mod args;
 mod estimate;
 mod models;
 mod output;
+mod plan;
 mod pricing;
 
 use std::path::PathBuf;
@@ -92,6 +93,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Pricing(args::PricingCommand::Show(a)) => pricing::show(&ctx, &a),
         Command::Pricing(args::PricingCommand::Validate { .. }) => unreachable!("handled above"),
         Command::Estimate(a) => estimate::run(&ctx, &a),
+        Command::Plan(a) => plan::run(&ctx, &a),
     }
 }
 
