@@ -20,7 +20,12 @@ fn corpus() -> BTreeMap<String, String> {
         .unwrap()
         .filter_map(|e| e.ok())
         .filter(|e| e.path().extension().is_some_and(|x| x == "txt"))
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read_to_string(e.path()).unwrap()))
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read_to_string(e.path()).unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -35,21 +40,33 @@ fn lines(text: &str) -> Vec<&str> {
 
 fn check(family: &str, engine: Engine) -> Vec<String> {
     let goldens = goldens();
-    let golden = goldens.get(family).unwrap_or_else(|| panic!("no golden counts for {family}"));
+    let golden = goldens
+        .get(family)
+        .unwrap_or_else(|| panic!("no golden counts for {family}"));
     let c = counter(family, engine).unwrap();
     let mut errors = Vec::new();
     for (name, text) in corpus() {
         let g = &golden[&name];
         let got = c.count(&text);
         if got != g.total {
-            errors.push(format!("{family} {engine:?} {name}: {got} tokens, reference {}", g.total));
+            errors.push(format!(
+                "{family} {engine:?} {name}: {got} tokens, reference {}",
+                g.total
+            ));
         }
         let ls = lines(&text);
-        assert_eq!(ls.len(), g.lines.len(), "{name}: line split differs from the golden file");
+        assert_eq!(
+            ls.len(),
+            g.lines.len(),
+            "{name}: line split differs from the golden file"
+        );
         for (i, (l, want)) in ls.iter().zip(&g.lines).enumerate() {
             let got = c.count(l);
             if got != *want {
-                errors.push(format!("{family} {engine:?} {name}:{}: {got} tokens, reference {want}: {l:?}", i + 1));
+                errors.push(format!(
+                    "{family} {engine:?} {name}:{}: {got} tokens, reference {want}: {l:?}",
+                    i + 1
+                ));
             }
         }
     }

@@ -66,6 +66,11 @@ pub enum Command {
     /// Show or check price data.
     #[command(subcommand)]
     Pricing(PricingCommand),
+    /// Count the tokens of plain text for a model (per input and in total).
+    #[command(
+        after_help = "Examples:\n  bedrock-meter count --model meta.llama3-1-70b-instruct-v1:0 \"How many tokens is this?\"\n  bedrock-meter count --model us.anthropic.claude-sonnet-4-5-20250929-v1:0 -f prompt.txt -f system.txt\n  cat notes.md | bedrock-meter --format json count --model amazon.nova-lite-v1:0 -f -"
+    )]
+    Count(CountArgs),
     /// Cost of known token counts under each pricing mode.
     #[command(
         after_help = "Examples:\n  bedrock-meter estimate --model anthropic.claude-3-haiku-20240307-v1:0 --input-tokens 1000000 --output-tokens 1000000\n  bedrock-meter estimate --model us.anthropic.claude-sonnet-4-5-20250929-v1:0 --input-tokens 250000 --output-tokens 2000 --cache-read-tokens 100000 --mode on-demand\n  bedrock-meter estimate --model stability.sd3-5-large-v1:0 --images 10\n  bedrock-meter --format json estimate --model amazon.nova-pro-v1:0 --input-tokens 2000 --output-tokens 500 --mode all"
@@ -77,6 +82,18 @@ pub enum Command {
         after_help = "Examples:\n  bedrock-meter plan examples/workload.toml\n  bedrock-meter plan examples/workload.toml --format csv -o plan.csv\n  bedrock-meter plan --compare examples/workload.toml examples/workload-sonnet.toml\n\nThe workload file format is documented in examples/workload.toml."
     )]
     Plan(PlanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CountArgs {
+    /// Model ID in any form (bare, profile, ARN, `+flex` series).
+    #[arg(long, short = 'm')]
+    pub model: String,
+    /// Text to count.
+    pub text: Option<String>,
+    /// Files to count (UTF-8); `-` reads stdin.
+    #[arg(long = "file", short = 'f', value_name = "FILE")]
+    pub files: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! The command line: the only module that knows about arguments, exit codes and stdout.
 
 mod args;
+mod count;
 mod estimate;
 mod models;
 mod output;
@@ -93,6 +94,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Pricing(args::PricingCommand::Show(a)) => pricing::show(&ctx, &a),
         Command::Pricing(args::PricingCommand::Validate { .. }) => unreachable!("handled above"),
         Command::Estimate(a) => estimate::run(&ctx, &a),
+        Command::Count(a) => count::run(&ctx, &a),
         Command::Plan(a) => plan::run(&ctx, &a),
     }
 }

@@ -47,7 +47,14 @@ pub enum Base {
 
 /// The calibration of an approximate family, or `None` for exact families.
 pub fn calibration(family: &str) -> Option<Calibration> {
-    let c = |base, factor, band_pct, measured| Some(Calibration { base, factor, band_pct, measured });
+    let c = |base, factor, band_pct, measured| {
+        Some(Calibration {
+            base,
+            factor,
+            band_pct,
+            measured,
+        })
+    };
     match family {
         "claude" => c(Base::ClaudeLegacy, 1.10, 5.0, true),
         "claude-opus-4-7" => c(Base::ClaudeLegacy, 1.10 * 1.175, 15.0, true),
@@ -62,19 +69,42 @@ pub fn cjk_share(text: &str) -> f64 {
     let (mut cjk, mut all) = (0usize, 0usize);
     for c in text.chars().filter(|c| !c.is_whitespace()) {
         all += 1;
-        if matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0xFF66..=0xFF9F) {
+        if matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0xFF66..=0xFF9F)
+        {
             cjk += 1;
         }
     }
-    if all == 0 { 0.0 } else { cjk as f64 / all as f64 }
+    if all == 0 {
+        0.0
+    } else {
+        cjk as f64 / all as f64
+    }
+}
+
+impl ErrorBand {
+    /// The wider of two bands (the band of a sum of estimates is at most the widest one).
+    pub fn widest(self, other: ErrorBand) -> ErrorBand {
+        ErrorBand {
+            minus_pct: self.minus_pct.max(other.minus_pct),
+            plus_pct: self.plus_pct.max(other.plus_pct),
+            measured: self.measured && other.measured,
+        }
+    }
 }
 
 impl Calibration {
     /// Scales a base count and gives its band for this text.
     pub fn apply(&self, base_count: usize, text_cjk_share: f64) -> (u64, ErrorBand) {
         let tokens = (base_count as f64 * self.factor).round() as u64;
-        let band = self.band_pct * (1.0 + 2.0 * text_cjk_share);
-        (tokens, ErrorBand { minus_pct: band, plus_pct: band, measured: self.measured })
+        let band = (self.band_pct * (1.0 + 2.0 * text_cjk_share) * 10.0).round() / 10.0;
+        (
+            tokens,
+            ErrorBand {
+                minus_pct: band,
+                plus_pct: band,
+                measured: self.measured,
+            },
+        )
     }
 }
 
@@ -89,7 +119,7 @@ mod tests {
         assert_eq!(n, 110);
         assert_eq!(plain.plus_pct, 5.0);
         let (_, cjk) = c.apply(100, cjk_share("日本語のテキスト"));
-        assert!((cjk.plus_pct - 15.0).abs() < 1e-9);
+        assert_eq!(cjk.plus_pct, 15.0);
         assert!(calibration("llama3").is_none());
     }
 }

@@ -5,7 +5,7 @@
 //! faster; it is used only for families where the tests show identical counts on the test
 //! corpus (see `super::Engine`).
 
-use super::Counter;
+use super::Tokenizer;
 
 /// Hugging Face `tokenizers`: the reference engine.
 pub struct Reference(tokenizers::Tokenizer);
@@ -19,10 +19,13 @@ impl Reference {
     }
 }
 
-impl Counter for Reference {
+impl Tokenizer for Reference {
     fn count(&self, text: &str) -> usize {
         // No chat template and no BOS/EOS: plain text only.
-        self.0.encode_fast(text, false).expect("tokenizers encodes any text").len()
+        self.0
+            .encode_fast(text, false)
+            .expect("tokenizers encodes any text")
+            .len()
     }
 }
 
@@ -31,18 +34,26 @@ pub struct Kitoken(kitoken::Kitoken);
 
 impl Kitoken {
     pub fn from_tokenizer_json(json: &[u8]) -> Self {
-        Kitoken(kitoken::Kitoken::from_tokenizers_slice(json).expect("kitoken reads tokenizer.json"))
+        Kitoken(
+            kitoken::Kitoken::from_tokenizers_slice(json).expect("kitoken reads tokenizer.json"),
+        )
     }
 
     pub fn from_sentencepiece(model: &[u8]) -> Self {
-        Kitoken(kitoken::Kitoken::from_sentencepiece_slice(model).expect("kitoken reads the SentencePiece model"))
+        Kitoken(
+            kitoken::Kitoken::from_sentencepiece_slice(model)
+                .expect("kitoken reads the SentencePiece model"),
+        )
     }
 }
 
-impl Counter for Kitoken {
+impl Tokenizer for Kitoken {
     fn count(&self, text: &str) -> usize {
         // `false`: special-token strings in the text are encoded as ordinary text.
-        self.0.encode(text, false).map(|t| t.len()).unwrap_or_else(|_| text.len())
+        self.0
+            .encode(text, false)
+            .map(|t| t.len())
+            .unwrap_or_else(|_| text.len())
     }
 }
 
@@ -57,8 +68,17 @@ pub fn llama2_tokenizer_json(extracted: &[u8]) -> Vec<u8> {
         merges: Vec<[usize; 2]>,
     }
     let e: Extracted = serde_json::from_slice(extracted).expect("llama2 vocabulary JSON");
-    let vocab: serde_json::Map<String, serde_json::Value> = e.vocab.iter().enumerate().map(|(i, p)| (p.clone(), serde_json::Value::from(i))).collect();
-    let merges: Vec<String> = e.merges.iter().map(|[l, r]| format!("{} {}", e.vocab[*l], e.vocab[*r])).collect();
+    let vocab: serde_json::Map<String, serde_json::Value> = e
+        .vocab
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.clone(), serde_json::Value::from(i)))
+        .collect();
+    let merges: Vec<String> = e
+        .merges
+        .iter()
+        .map(|[l, r]| format!("{} {}", e.vocab[*l], e.vocab[*r]))
+        .collect();
     let json = serde_json::json!({
         "version": "1.0",
         "truncation": null,
@@ -116,10 +136,12 @@ impl Guarded {
     }
 }
 
-impl Counter for Guarded {
+impl Tokenizer for Guarded {
     fn count(&self, text: &str) -> usize {
         if self.literals.iter().any(|l| text.contains(l.as_str())) {
-            self.reference.get_or_init(|| Reference::from_json(&self.json)).count(text)
+            self.reference
+                .get_or_init(|| Reference::from_json(&self.json))
+                .count(text)
         } else {
             self.fast.count(text)
         }

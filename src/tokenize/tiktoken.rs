@@ -10,7 +10,7 @@
 use base64::Engine;
 use bpe_openai::byte_pair_encoding::BytePairEncoding;
 
-use super::Counter;
+use super::Tokenizer;
 
 /// A tiktoken-format vocabulary: token byte strings by rank, and the split pattern.
 pub struct RankTable {
@@ -63,7 +63,10 @@ impl RankTable {
             assert_eq!(e.rank, i, "tekken ranks must be contiguous");
             tokens.push(b64.decode(e.token_bytes).expect("base64 token"));
         }
-        RankTable { tokens, pattern: TEKKEN_PATTERN }
+        RankTable {
+            tokens,
+            pattern: TEKKEN_PATTERN,
+        }
     }
 }
 
@@ -72,8 +75,16 @@ pub struct Reference(tiktoken_rs::CoreBPE);
 
 impl Reference {
     pub fn new(table: &RankTable) -> Self {
-        let encoder: rustc_hash::FxHashMap<Vec<u8>, u32> = table.tokens.iter().enumerate().map(|(i, t)| (t.clone(), i as u32)).collect();
-        Reference(tiktoken_rs::CoreBPE::new(encoder, Default::default(), table.pattern).expect("valid pattern"))
+        let encoder: rustc_hash::FxHashMap<Vec<u8>, u32> = table
+            .tokens
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.clone(), i as u32))
+            .collect();
+        Reference(
+            tiktoken_rs::CoreBPE::new(encoder, Default::default(), table.pattern)
+                .expect("valid pattern"),
+        )
     }
 
     /// gpt-oss's `o200k_harmony`, built into tiktoken-rs.
@@ -82,7 +93,7 @@ impl Reference {
     }
 }
 
-impl Counter for Reference {
+impl Tokenizer for Reference {
     fn count(&self, text: &str) -> usize {
         // Plain text: special-token strings such as `<|endoftext|>` are ordinary text.
         self.0.encode_ordinary(text).len()
@@ -97,6 +108,12 @@ enum FastInner {
     Builtin(&'static bpe_openai::Tokenizer),
 }
 
+fn build_bpe(table: &RankTable) -> BytePairEncoding {
+    let reachable = reachable_tokens(&table.tokens);
+    let factor = collision_free_hash_factor(&reachable);
+    BytePairEncoding::from_dictionary(reachable, Some(factor))
+}
+
 /// The tokens that tiktoken's merge rule can produce, in rank order.
 ///
 /// Some vocabularies (Llama 3's extension of cl100k, for one) hold tokens that merging their
@@ -104,8 +121,17 @@ enum FastInner {
 /// in an encoding. `bpe` requires every token to encode to itself; dropping the unreachable
 /// ones keeps the relative order of the others, and with it every count.
 fn reachable_tokens(tokens: &[Vec<u8>]) -> Vec<Vec<u8>> {
-    let rank: std::collections::HashMap<&[u8], usize> = tokens.iter().enumerate().map(|(i, t)| (t.as_slice(), i)).collect();
-    tokens.iter().enumerate().filter(|(i, t)| merges_to(t, &rank) == Some(*i)).map(|(_, t)| t.clone()).collect()
+    let rank: std::collections::HashMap<&[u8], usize> = tokens
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.as_slice(), i))
+        .collect();
+    tokens
+        .iter()
+        .enumerate()
+        .filter(|(i, t)| merges_to(t, &rank) == Some(*i))
+        .map(|(_, t)| t.clone())
+        .collect()
 }
 
 /// tiktoken's byte-pair merge of one piece: repeatedly join the adjacent pair whose joined
@@ -117,7 +143,9 @@ fn merges_to(piece: &[u8], rank: &std::collections::HashMap<&[u8], usize>) -> Op
     // Part boundaries: parts[i]..parts[i + 1] is one part.
     let mut parts: Vec<usize> = (0..=piece.len()).collect();
     while parts.len() > 2 {
-        let best = (0..parts.len() - 2).filter_map(|i| rank.get(&piece[parts[i]..parts[i + 2]]).map(|r| (*r, i))).min();
+        let best = (0..parts.len() - 2)
+            .filter_map(|i| rank.get(&piece[parts[i]..parts[i + 2]]).map(|r| (*r, i)))
+            .min();
         match best {
             Some((_, i)) => {
                 parts.remove(i + 1);
@@ -162,17 +190,43 @@ fn collision_free_hash_factor(tokens: &[Vec<u8>]) -> u64 {
 /// patterns: the rest plus `\s+$`, `\s+\s` (whose last character is dropped, emulating the
 /// lookahead), and `\s+`.
 fn lookahead_free(pattern: &str) -> String {
-    let head = pattern.strip_suffix(r"|\s+(?!\S)|\s+").expect("tiktoken patterns end in the whitespace lookahead");
+    let head = pattern
+        .strip_suffix(r"|\s+(?!\S)|\s+")
+        .expect("tiktoken patterns end in the whitespace lookahead");
     format!(r"{head}|\s+$")
 }
 
 impl Fast {
-    pub fn new(table: &RankTable) -> Self {
-        let reachable = reachable_tokens(&table.tokens);
-        let factor = collision_free_hash_factor(&reachable);
-        let bpe = BytePairEncoding::from_dictionary(reachable, Some(factor));
-        let head = lookahead_free(table.pattern);
-        let tok = bpe_openai::Tokenizer::new_lookahead(bpe, &[(&head, false), (r"\s+\s", true), (r"\s+", false)], false).expect("valid pattern");
+    /// Reads the tables from the local cache, or builds them (about a second for 128k–200k
+    /// ranks) and caches them. `cache_key` names
+    /// the source vocabulary (see [`super::cache::key`]).
+    pub fn cached(
+        cache_key: &str,
+        pattern: &'static str,
+        table: impl FnOnce() -> RankTable,
+    ) -> Self {
+        if let Some(bytes) = super::cache::read(cache_key)
+            && let Ok(bpe) = rmp_serde::from_slice::<BytePairEncoding>(&bytes)
+            && bpe.num_tokens() > 0
+        {
+            return Self::from_bpe(bpe, pattern);
+        }
+        let table = table();
+        let bpe = build_bpe(&table);
+        if let Ok(bytes) = rmp_serde::to_vec(&bpe) {
+            super::cache::write(cache_key, &bytes);
+        }
+        Self::from_bpe(bpe, table.pattern)
+    }
+
+    fn from_bpe(bpe: BytePairEncoding, pattern: &str) -> Self {
+        let head = lookahead_free(pattern);
+        let tok = bpe_openai::Tokenizer::new_lookahead(
+            bpe,
+            &[(&head, false), (r"\s+\s", true), (r"\s+", false)],
+            false,
+        )
+        .expect("valid pattern");
         Fast(FastInner::Owned(tok))
     }
 
@@ -191,7 +245,7 @@ impl Fast {
     }
 }
 
-impl Counter for Fast {
+impl Tokenizer for Fast {
     fn count(&self, text: &str) -> usize {
         self.tokenizer().count(text)
     }
@@ -207,4 +261,3 @@ mod tests {
         assert!(lookahead_free(TEKKEN_PATTERN).contains(r"\p{N}|"));
     }
 }
-

@@ -24,6 +24,8 @@ pub static AI21_J2: &[u8] = vocab!("ai21-j2/j2-tokenizer.model.gz");
 /// Inflates a shipped `.gz` file.
 pub fn inflate(gz: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(gz.len() * 4);
-    flate2::read::GzDecoder::new(gz).read_to_end(&mut out).expect("shipped vocabularies are valid gzip (checked by tests)");
+    flate2::read::GzDecoder::new(gz)
+        .read_to_end(&mut out)
+        .expect("shipped vocabularies are valid gzip (checked by tests)");
     out
 }
