@@ -4,6 +4,9 @@
 //! - [`catalog`] knows prices and model IDs;
 //! - [`resolve`] turns any model-ID form Bedrock accepts or reports into a catalog entry;
 //! - [`estimate`] prices token counts under each pricing mode;
+//! - [`monitor`] reads Bedrock's CloudWatch metrics into [`usage`] records (the only module
+//!   that knows the AWS SDK);
+//! - [`report`] prices usage records and lays them out as rows;
 //! - [`export`] writes documents as table, CSV, JSON or Markdown;
 //! - [`cli`] is the only place that knows the command line.
 
@@ -12,4 +15,7 @@ pub mod cli;
 pub mod estimate;
 pub mod export;
 pub mod money;
+pub mod monitor;
+pub mod report;
 pub mod resolve;
+pub mod usage;

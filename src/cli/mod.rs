@@ -5,6 +5,7 @@ mod estimate;
 mod models;
 mod output;
 mod pricing;
+mod report;
 
 use std::path::PathBuf;
 
@@ -63,6 +64,8 @@ pub struct Context {
     pub aliases: Aliases,
     pub output: output::Output,
     pub as_of: jiff::civil::Date,
+    /// `--as-of` as given (`None`: not given; reports then price each day on its own date).
+    pub as_of_flag: Option<jiff::civil::Date>,
 }
 
 /// Runs a parsed command line; returns the exit status.
@@ -86,12 +89,14 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         aliases,
         output,
         as_of,
+        as_of_flag: cli.as_of,
     };
     match cli.command {
         Command::Models(a) => models::run(&ctx, &a),
         Command::Pricing(args::PricingCommand::Show(a)) => pricing::show(&ctx, &a),
         Command::Pricing(args::PricingCommand::Validate { .. }) => unreachable!("handled above"),
         Command::Estimate(a) => estimate::run(&ctx, &a),
+        Command::Report(args::ReportCommand::Daily(a)) => report::daily(&ctx, &a),
     }
 }
 
