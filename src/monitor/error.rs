@@ -107,7 +107,9 @@ where
         detail,
     };
     if mentions_missing_credentials(&err) {
-        return MonitorError::NoCredentials { detail };
+        return MonitorError::NoCredentials {
+            detail: root_cause(&err),
+        };
     }
     match &err {
         SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() => MonitorError::Unreachable {
@@ -158,6 +160,8 @@ fn mentions_missing_credentials(err: &(dyn StdError + 'static)) -> bool {
             || text.contains("credentials not loaded")
             || text.contains("failed to load credentials")
             || text.contains("could not load credentials")
+            || text.contains("provided credentials")
+            || text.contains("credential provider was not enabled")
         {
             return true;
         }
