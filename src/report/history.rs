@@ -76,3 +76,99 @@ pub fn merge(
 fn key(row: &[Cell]) -> (String, String, String) {
     (row[0].plain(), row[1].plain(), row[2].plain())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn table(rows: &[(&str, &str, &str, u64)]) -> Table {
+        let mut t = Table::new(&COLUMNS);
+        for (d, r, m, n) in rows {
+            let mut row = vec![Cell::Empty; COLUMNS.len()];
+            row[0] = Cell::from(*d);
+            row[1] = Cell::from(*r);
+            row[2] = Cell::from(*m);
+            row[4] = Cell::Int(*n);
+            t.push(row);
+        }
+        t
+    }
+
+    fn keys(t: &Table) -> Vec<String> {
+        t.rows
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {} {} {}",
+                    r[0].plain(),
+                    r[1].plain(),
+                    r[2].plain(),
+                    r[4].plain()
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_run_replaces_its_days_and_regions_and_keeps_the_rest() {
+        let history = table(&[
+            ("2026-01-01", "us-east-1", "a", 1),
+            ("2026-01-02", "us-east-1", "a", 2),
+            ("2026-01-02", "us-east-1", "gone", 9),
+            ("2026-01-02", "us-west-2", "a", 3),
+        ]);
+        let run = table(&[
+            ("2026-01-03", "us-east-1", "a", 30),
+            ("2026-01-02", "us-east-1", "a", 20),
+        ]);
+        let regions = vec!["us-east-1".to_string()];
+        let (merged, stats) = merge(
+            Some(history),
+            &run,
+            date(2026, 1, 2),
+            date(2026, 1, 4),
+            &regions,
+        )
+        .unwrap();
+        assert_eq!(
+            keys(&merged),
+            [
+                "2026-01-01 us-east-1 a 1",
+                "2026-01-02 us-east-1 a 20",
+                "2026-01-02 us-west-2 a 3",
+                "2026-01-03 us-east-1 a 30",
+            ]
+        );
+        assert_eq!(
+            stats,
+            MergeStats {
+                kept: 2,
+                replaced: 2,
+                added: 2
+            }
+        );
+        // Merging the same run again changes nothing.
+        let (again, _) = merge(
+            Some(merged.clone()),
+            &run,
+            date(2026, 1, 2),
+            date(2026, 1, 4),
+            &regions,
+        )
+        .unwrap();
+        assert_eq!(keys(&again), keys(&merged));
+    }
+
+    #[test]
+    fn foreign_files_are_refused() {
+        let mut other = Table::new(&["date", "cost"]);
+        other.push(vec![Cell::from("2026-01-01"), Cell::Int(1)]);
+        let run = table(&[]);
+        let err = merge(Some(other), &run, date(2026, 1, 1), date(2026, 1, 2), &[]).unwrap_err();
+        assert!(matches!(err, HistoryError::Columns { .. }));
+        let bad = table(&[("yesterday", "us-east-1", "a", 1)]);
+        let err = merge(Some(bad), &run, date(2026, 1, 1), date(2026, 1, 2), &[]).unwrap_err();
+        assert!(err.to_string().contains("row 2"), "{err}");
+    }
+}

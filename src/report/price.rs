@@ -160,3 +160,65 @@ pub fn price(record: &UsageRecord, resolver: &Resolver<'_>, as_of: Option<Date>)
         warnings: est.warnings,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::resolve::Aliases;
+    use jiff::civil::date;
+
+    fn record(model: &str, region: &str) -> UsageRecord {
+        let mut r = UsageRecord::new(date(2026, 3, 2), region, model);
+        r.invocations = 10;
+        r.input_tokens = 1_000_000;
+        r.output_tokens = 100_000;
+        r
+    }
+
+    #[test]
+    fn plain_series_are_on_demand_and_tier_series_their_tier() {
+        let catalog = Catalog::load(None).unwrap();
+        let resolver = Resolver::new(&catalog, Aliases::default());
+        let on_demand = price(
+            &record("openai.gpt-oss-120b-1:0", "us-east-1"),
+            &resolver,
+            None,
+        );
+        assert_eq!(on_demand.costs.total, Some("0.21".parse().unwrap()));
+        let flex = price(
+            &record("openai.gpt-oss-120b-1:0+flex", "us-east-1"),
+            &resolver,
+            None,
+        );
+        assert_eq!(flex.costs.total, Some("0.105".parse().unwrap()));
+        assert_eq!(flex.status(), "ok");
+    }
+
+    #[test]
+    fn what_has_no_price_is_empty_and_flagged() {
+        let catalog = Catalog::load(None).unwrap();
+        let resolver = Resolver::new(&catalog, Aliases::default());
+        // Claude 3 Haiku has no cache rates: the cache-read cost is unknown.
+        let mut r = record("anthropic.claude-3-haiku-20240307-v1:0", "us-east-1");
+        r.cache_read_tokens = 5000;
+        let p = price(&r, &resolver, None);
+        assert_eq!(p.costs.cache_read, None);
+        assert_eq!(p.costs.input, Some("0.25".parse().unwrap()));
+        assert_eq!(p.unpriced, vec!["on-demand/cache-read"]);
+        assert!(p.status().starts_with("unpriced:"));
+        // A Region the catalog has no prices for: no cost at all.
+        let p = price(
+            &record("anthropic.claude-3-haiku-20240307-v1:0", "eu-west-1"),
+            &resolver,
+            None,
+        );
+        assert_eq!(p.costs, Costs::default());
+        assert_eq!(p.unpriced, vec!["on-demand"]);
+        // An opaque ARN without an alias.
+        let arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc";
+        let p = price(&record(arn, "us-east-1"), &resolver, None);
+        assert_eq!(p.status(), "unpriced: needs an alias (--aliases)");
+        assert_eq!(p.costs.total, None);
+    }
+}

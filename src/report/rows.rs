@@ -226,3 +226,80 @@ pub fn totals(rows: &[Row], range: &str) -> Row {
     }
     t
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::usage::UsageRecord;
+    use jiff::civil::date;
+
+    fn priced(day: u8, region: &str, model: &str, inv: u64, total: Option<i64>) -> Priced {
+        let mut record = UsageRecord::new(date(2026, 2, day as i8), region, model);
+        record.invocations = inv;
+        record.latency.avg_ms = Some(100.0 * inv as f64);
+        record.latency.p99_ms = Some(5000.0);
+        let money = total.map(|c| Decimal::new(c, 2));
+        Priced {
+            record,
+            resolved_model: Some(model.to_string()),
+            costs: Costs {
+                input: money,
+                total: money,
+                ..Costs::default()
+            },
+            unpriced: if total.is_none() {
+                vec!["unknown model".into()]
+            } else {
+                vec![]
+            },
+            warnings: vec![],
+        }
+    }
+
+    #[test]
+    fn grouping_sums_counts_and_known_costs() {
+        let p = vec![
+            priced(1, "us-east-1", "a", 1, Some(100)),
+            priced(2, "us-east-1", "a", 3, Some(50)),
+            priced(1, "us-west-2", "a", 2, None),
+            priced(1, "us-west-2", "b", 4, Some(25)),
+        ];
+        let all = group(&p, &GroupBy::ALL, "r");
+        assert_eq!(all.len(), 4);
+        assert_eq!(all[1].costs.total, None);
+        assert_eq!(all[1].status, "unpriced: unknown model");
+        assert_eq!(all[0].latency.p99_ms, Some(5000.0));
+
+        let by_model = group(&p, &[GroupBy::Model], "2026-02-01..2026-02-02");
+        assert_eq!(by_model.len(), 2);
+        let a = &by_model[0];
+        assert_eq!(
+            (a.date.as_str(), a.region.as_str()),
+            ("2026-02-01..2026-02-02", "all")
+        );
+        assert_eq!(a.invocations, 6);
+        assert_eq!(a.costs.total, Some(Decimal::new(150, 2)));
+        assert_eq!(a.status, "partial: 1 of 3 series-days unpriced");
+        // Latency: average weighted by invocations; percentiles cannot be merged.
+        let expected = (100.0 * 1.0 + 300.0 * 3.0 + 200.0 * 2.0) / 6.0;
+        assert_eq!(a.latency.avg_ms, Some(expected));
+        assert_eq!(a.latency.p99_ms, None);
+
+        let t = totals(&by_model, "r");
+        assert_eq!(t.invocations, 10);
+        assert_eq!(t.costs.total, Some(Decimal::new(175, 2)));
+        assert_eq!(t.series_days, 4);
+    }
+
+    #[test]
+    fn a_group_of_unpriced_rows_has_no_cost_never_zero() {
+        let p = vec![
+            priced(1, "us-east-1", "x", 1, None),
+            priced(2, "us-east-1", "x", 1, None),
+        ];
+        let g = group(&p, &[GroupBy::Region], "r");
+        assert_eq!(g[0].costs.total, None);
+        assert_eq!(g[0].costs.input, None);
+        assert_eq!(totals(&[], "r").status, "no data");
+    }
+}
