@@ -75,7 +75,12 @@ fn main() {
         let mut data = Vec::new();
         for (i, model) in ids.iter().enumerate() {
             let day = since.checked_add(((i as i64) % days).days()).unwrap();
-            let t = day.to_zoned(jiff::tz::TimeZone::UTC).unwrap().timestamp().as_second() + 43_200;
+            let t = day
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .unwrap()
+                .timestamp()
+                .as_second()
+                + 43_200;
             for m in &METRICS[..metrics] {
                 data.push(
                     MetricDatum::builder()
