@@ -6,6 +6,9 @@
 //! - [`tokenize`] counts tokens locally per model family;
 //! - [`estimate`] prices token counts under each pricing mode;
 //! - [`plan`] budgets planned workloads month by month under every pricing mode;
+//! - [`monitor`] reads Bedrock's CloudWatch metrics into [`usage`] records (the only module
+//!   that knows the AWS SDK);
+//! - [`report`] prices usage records and lays them out as rows;
 //! - [`export`] writes documents as table, CSV, JSON or Markdown;
 //! - [`cli`] is the only place that knows the command line.
 
@@ -14,6 +17,9 @@ pub mod cli;
 pub mod estimate;
 pub mod export;
 pub mod money;
+pub mod monitor;
 pub mod plan;
+pub mod report;
 pub mod resolve;
 pub mod tokenize;
+pub mod usage;

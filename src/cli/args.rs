@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::catalog::{Mode, Quality, Resolution, is_region_code};
 use crate::export::Format;
+use crate::report::GroupBy;
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -14,7 +15,8 @@ Examples:
   bedrock-meter estimate --model anthropic.claude-3-haiku-20240307-v1:0 --input-tokens 1000000 --output-tokens 1000000
   bedrock-meter --format json estimate --model global.anthropic.claude-haiku-4-5-20251001-v1:0 --input-tokens 5000 --output-tokens 800 --mode on-demand,batch
   bedrock-meter pricing validate my-prices.toml
-  bedrock-meter plan examples/workload.toml";
+  bedrock-meter plan examples/workload.toml
+  bedrock-meter report daily --since 2026-06-01 --until 2026-07-01 --region us-east-1,us-west-2 --format csv -o june.csv";
 
 /// Estimate and monitor Amazon Bedrock costs.
 #[derive(Debug, Parser)]
@@ -82,6 +84,9 @@ pub enum Command {
         after_help = "Examples:\n  bedrock-meter plan examples/workload.toml\n  bedrock-meter plan examples/workload.toml --format csv -o plan.csv\n  bedrock-meter plan --compare examples/workload.toml examples/workload-sonnet.toml\n\nThe workload file format is documented in examples/workload.toml."
     )]
     Plan(PlanArgs),
+    /// Reports of what Bedrock was used for and what it cost, from CloudWatch.
+    #[command(subcommand)]
+    Report(ReportCommand),
 }
 
 #[derive(Debug, Args)]
@@ -94,6 +99,65 @@ pub struct CountArgs {
     /// Files to count (UTF-8); `-` reads stdin.
     #[arg(long = "file", short = 'f', value_name = "FILE")]
     pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// One row per day × Region × model series from CloudWatch's AWS/Bedrock metrics:
+    /// invocations, tokens, cost, latency, errors and throttles.
+    #[command(after_help = DAILY_HELP)]
+    Daily(DailyArgs),
+}
+
+const DAILY_HELP: &str = "\
+Needs cloudwatch:ListMetrics and cloudwatch:GetMetricData (see README, \"IAM policy\").
+Credentials and endpoint come from the AWS default chain (AWS_PROFILE, AWS_ENDPOINT_URL...).
+
+Examples:
+  bedrock-meter report daily --since 2026-06-01 --until 2026-06-08
+  bedrock-meter report daily --since 2026-06-01 --until 2026-07-01 --region us-east-1,us-west-2 --by model
+  bedrock-meter --format csv report daily --since 2026-06-01 --until 2026-06-02 --append history.csv
+  bedrock-meter report daily --since 2026-06-01 --until 2026-06-08 --timezone Europe/Berlin --profile prod";
+
+#[derive(Debug, Args)]
+pub struct DailyArgs {
+    /// First day, inclusive (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub since: jiff::civil::Date,
+    /// Day after the last day: the report covers since ≤ day < until (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub until: jiff::civil::Date,
+    /// Regions to read, repeatable or comma separated (default: AWS_REGION,
+    /// AWS_DEFAULT_REGION, the profile's Region, else us-east-1).
+    #[arg(long, value_delimiter = ',', value_parser = parse_region)]
+    pub region: Vec<String>,
+    /// Named profile of the AWS config files (default: the default chain, AWS_PROFILE).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Time zone (IANA name) whose midnights start the days.
+    #[arg(long, default_value = "UTC", value_name = "ZONE")]
+    pub timezone: String,
+    /// Group rows by: day, region, model; comma separated (default: all three, one row per
+    /// day × Region × model series).
+    #[arg(long, value_delimiter = ',', value_parser = |s: &str| s.parse::<GroupBy>())]
+    pub by: Vec<GroupBy>,
+    /// Merge the rows into this CSV history file (atomically): rows of the days and Regions
+    /// of this run are replaced, others kept, so re-running is idempotent.
+    #[arg(long, value_name = "HISTORY.csv")]
+    pub append: Option<PathBuf>,
+    /// Also query this ModelId series (repeatable): ListMetrics only lists series with data
+    /// in the last two weeks.
+    #[arg(long = "series", value_name = "MODEL_ID")]
+    pub series: Vec<String>,
+    /// Skip p50/p90/p99 latency (three fewer GetMetricData queries per series).
+    #[arg(long)]
+    pub no_percentiles: bool,
+    /// Attempts per AWS request; throttling is retried with exponential backoff.
+    #[arg(long, env = "AWS_MAX_ATTEMPTS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
+    /// No progress bar on stderr.
+    #[arg(long)]
+    pub no_progress: bool,
 }
 
 #[derive(Debug, Args)]

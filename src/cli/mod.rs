@@ -7,6 +7,7 @@ mod models;
 mod output;
 mod plan;
 mod pricing;
+mod report;
 
 use std::path::PathBuf;
 
@@ -65,6 +66,8 @@ pub struct Context {
     pub aliases: Aliases,
     pub output: output::Output,
     pub as_of: jiff::civil::Date,
+    /// `--as-of` as given (`None`: not given; reports then price each day on its own date).
+    pub as_of_flag: Option<jiff::civil::Date>,
 }
 
 /// Runs a parsed command line; returns the exit status.
@@ -88,6 +91,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         aliases,
         output,
         as_of,
+        as_of_flag: cli.as_of,
     };
     match cli.command {
         Command::Models(a) => models::run(&ctx, &a),
@@ -96,6 +100,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Estimate(a) => estimate::run(&ctx, &a),
         Command::Count(a) => count::run(&ctx, &a),
         Command::Plan(a) => plan::run(&ctx, &a),
+        Command::Report(args::ReportCommand::Daily(a)) => report::daily(&ctx, &a),
     }
 }
 

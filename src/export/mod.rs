@@ -12,6 +12,8 @@ pub mod sanitize;
 mod table;
 pub mod write;
 
+pub use csv::read_csv;
+
 use rust_decimal::Decimal;
 
 use crate::money;

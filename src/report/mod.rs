@@ -1,0 +1,118 @@
+//! Reports: usage records priced and turned into rows.
+//!
+//! [`price`] prices each record (day × Region × model series) through the resolver and the
+//! catalog at the prices of its day; [`rows`] groups them by `--by`; [`document`] lays them
+//! out for the exporters; [`history`] merges a run into an `--append` history file.
+//! Reports know nothing of AWS (records come from [`crate::monitor`] or any other source)
+//! nor of the command line.
+
+pub mod document;
+pub mod history;
+pub mod price;
+pub mod rows;
+
+use std::collections::BTreeSet;
+
+use jiff::ToSpan;
+use jiff::civil::Date;
+
+use crate::resolve::Resolver;
+use crate::usage::UsageRecord;
+
+pub use document::{COLUMNS, document};
+pub use price::{Costs, Priced, price};
+pub use rows::{GroupBy, Row};
+
+/// What a daily report covers and how it is grouped.
+#[derive(Debug, Clone)]
+pub struct DailyOptions {
+    /// First day (inclusive).
+    pub since: Date,
+    /// Last day (exclusive).
+    pub until: Date,
+    /// IANA name of the time zone days are cut in.
+    pub timezone: String,
+    pub regions: Vec<String>,
+    /// Grouping keys; all three give one row per day × Region × model series.
+    pub by: Vec<GroupBy>,
+    /// Price every day at this date's prices instead of its own.
+    pub as_of: Option<Date>,
+}
+
+/// A priced, grouped daily report.
+#[derive(Debug, Clone)]
+pub struct DailyReport {
+    pub since: Date,
+    pub until: Date,
+    pub timezone: String,
+    pub regions: Vec<String>,
+    pub by: Vec<GroupBy>,
+    pub rows: Vec<Row>,
+    pub totals: Row,
+    /// Extra key facts for the summary (API calls made, …).
+    pub summary: Vec<(String, String)>,
+    pub notes: Vec<String>,
+}
+
+impl DailyReport {
+    /// The last day covered (`until` is exclusive).
+    pub fn last_day(&self) -> Date {
+        self.until.checked_sub(1.day()).unwrap_or(self.until)
+    }
+}
+
+/// Prices `records` and groups them into a report.
+pub fn daily(records: &[UsageRecord], resolver: &Resolver<'_>, opts: &DailyOptions) -> DailyReport {
+    let priced: Vec<Priced> = records
+        .iter()
+        .map(|r| price(r, resolver, opts.as_of))
+        .collect();
+    let last = opts.until.checked_sub(1.day()).unwrap_or(opts.until);
+    let range = format!("{}..{}", opts.since, last);
+    let rows = rows::group(&priced, &opts.by, &range);
+    let totals = rows::totals(&rows, &range);
+    DailyReport {
+        since: opts.since,
+        until: opts.until,
+        timezone: opts.timezone.clone(),
+        regions: opts.regions.clone(),
+        by: opts.by.clone(),
+        rows,
+        totals,
+        summary: Vec::new(),
+        notes: notes(&priced, opts.as_of),
+    }
+}
+
+/// The report's notes: what was assumed, and why series are unpriced (each once).
+fn notes(priced: &[Priced], as_of: Option<Date>) -> Vec<String> {
+    let mut notes = Vec::new();
+    notes.push(match as_of {
+        Some(d) => format!("every day is priced at the prices in effect on {d} (--as-of)"),
+        None => "each day is priced at the prices in effect that day".to_string(),
+    });
+    let mut seen = BTreeSet::new();
+    let unpriced: usize = priced.iter().filter(|p| !p.unpriced.is_empty()).count();
+    if unpriced > 0 {
+        notes.push(format!(
+            "{unpriced} series-day(s) are not fully priced: their unknown costs are left empty, not counted as $0, and totals exclude them (see status)"
+        ));
+    }
+    if priced.iter().any(|p| p.record.cache_write_tokens > 0) {
+        notes.push("cache writes are priced at the 5-minute cache rate: CloudWatch does not tell 5-minute from 1-hour writes".to_string());
+    }
+    if priced.iter().any(|p| p.record.images > 0) {
+        notes.push(
+            "images are priced as 1024x1024 standard-quality images, summed over CloudWatch's ImageSize series"
+                .to_string(),
+        );
+    }
+    for p in priced {
+        for w in &p.warnings {
+            if seen.insert(w.clone()) {
+                notes.push(format!("{}: {w}", p.record.model_id));
+            }
+        }
+    }
+    notes
+}
