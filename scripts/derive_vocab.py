@@ -106,7 +106,7 @@ FAMILIES: list[dict] = [
         "family": "gpt-oss",
         "builtin": True,
         "package": "crates.io:tiktoken-rs",
-        "version": "",
+        "version": "0.12.1",  # keep in step with Cargo.lock
         "path_in_package": "o200k_harmony",
         "format": "built into tiktoken-rs",
         "license": "MIT",

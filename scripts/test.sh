@@ -57,6 +57,8 @@ export AWS_REGION=us-east-1
 export AWS_EC2_METADATA_DISABLED=true
 export AWS_CONFIG_FILE=/dev/null
 export AWS_SHARED_CREDENTIALS_FILE=/dev/null
+# Tokenizer tables built by the tests are cached inside target/, not in the user's home.
+export BEDROCK_METER_CACHE_DIR="$PWD/target/test-tokenizer-cache"
 unset AWS_SESSION_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ENDPOINT_URL_CLOUDWATCH AWS_MAX_ATTEMPTS
 
 cargo test --locked --all-targets "$@"

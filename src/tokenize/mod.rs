@@ -127,6 +127,15 @@ type Slot = OnceLock<Box<dyn Tokenizer>>;
 static REFERENCE: [Slot; SLOTS.len()] = [const { OnceLock::new() }; SLOTS.len()];
 static FAST: [Slot; SLOTS.len()] = [const { OnceLock::new() }; SLOTS.len()];
 
+/// Builds a family's engine afresh, bypassing the registry (for load-time benchmarks).
+/// Fast tiktoken-format engines read their tables from the local cache if present.
+pub fn build(family: &str, engine: Engine) -> Result<Box<dyn Tokenizer>, UnknownFamily> {
+    if !SLOTS.contains(&family) {
+        return Err(UnknownFamily(family.to_string()));
+    }
+    Ok(load(family, engine))
+}
+
 fn load(family: &str, engine: Engine) -> Box<dyn Tokenizer> {
     use Engine::{Fast, Reference};
     let tiktoken_table = |gz: &[u8], pattern| {

@@ -104,7 +104,7 @@ impl Tokenizer for Reference {
 pub struct Fast(FastInner);
 
 enum FastInner {
-    Owned(bpe_openai::Tokenizer),
+    Owned(Box<bpe_openai::Tokenizer>),
     Builtin(&'static bpe_openai::Tokenizer),
 }
 
@@ -227,7 +227,7 @@ impl Fast {
             false,
         )
         .expect("valid pattern");
-        Fast(FastInner::Owned(tok))
+        Fast(FastInner::Owned(Box::new(tok)))
     }
 
     /// o200k_base, precompiled into `bpe-openai`. gpt-oss's o200k_harmony adds only special
