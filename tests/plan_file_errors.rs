@@ -228,29 +228,48 @@ fn image_models_are_not_planned() {
 }
 
 #[test]
-fn samples_wait_for_the_tokenizer() {
+fn samples_are_counted_with_the_model_tokenizer() {
+    use bedrock_meter::tokenize::{Engine, counter};
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("prompt.txt"), "Hello").unwrap();
-    let toml = GOOD.replace("input_tokens = 1000", "samples = [\"prompt.txt\"]");
-    let d = parse_in(dir.path(), &toml).unwrap_err();
-    let e = error_on(&d, "samples");
-    assert_eq!(e.line, 6);
-    assert!(
-        e.message
-            .starts_with("sample prompts need the tokenizer (not built yet)"),
-        "{e}"
-    );
+    let prompts = [
+        "Summarise the ticket below in two sentences.",
+        "Translate to French: the invoice is overdue and the customer has asked for a refund.",
+        "Classify the sentiment of this review: great product, terrible delivery, would buy again.",
+    ];
+    for (i, p) in prompts.iter().enumerate() {
+        std::fs::write(dir.path().join(format!("p{i}.txt")), p).unwrap();
+    }
+    let toml = GOOD
+        .replace(
+            "anthropic.claude-3-haiku-20240307-v1:0",
+            "meta.llama3-1-8b-instruct-v1:0",
+        )
+        .replace(
+            "input_tokens = 1000",
+            "samples = [\"p0.txt\", \"p1.txt\", \"p2.txt\"]",
+        );
+    let f = parse_in(dir.path(), &toml).unwrap_or_else(|d| panic!("{d:#?}"));
+    let llama3 = counter("llama3", Engine::Reference).unwrap();
+    let mut want: Vec<u64> = prompts.iter().map(|p| llama3.count(p) as u64).collect();
+    want.sort();
+    let t = f.workloads[0].tokens.input;
+    assert_eq!(t.typical, want[1], "median of three");
+    assert_eq!(t.peak, want[2], "nearest-rank p95 of three is the largest");
     // A missing sample file is named.
-    let d = parse_in(dir.path(), &toml.replace("prompt.txt", "gone.txt")).unwrap_err();
+    let d = parse_in(dir.path(), &toml.replace("p1.txt", "gone.txt")).unwrap_err();
     assert!(
         error_on(&d, "samples")
             .message
             .contains("no file `gone.txt`")
     );
+    // A sample that is not text is refused with the file named.
+    std::fs::write(dir.path().join("bin.txt"), b"\xff\xfe").unwrap();
+    let d = parse_in(dir.path(), &toml.replace("p1.txt", "bin.txt")).unwrap_err();
+    assert!(error_on(&d, "samples").message.contains("not UTF-8"));
     // Samples and token counts together are refused.
     let both = GOOD.replace(
         "input_tokens = 1000",
-        "input_tokens = 1000\nsamples = [\"prompt.txt\"]",
+        "input_tokens = 1000\nsamples = [\"p0.txt\"]",
     );
     let d = parse_in(dir.path(), &both).unwrap_err();
     assert!(error_on(&d, "samples").message.contains("not both"));

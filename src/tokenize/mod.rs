@@ -175,21 +175,27 @@ fn load(family: &str, engine: Engine) -> Box<dyn Tokenizer> {
         ("deepseek", Reference) => {
             Box::new(hf::Reference::from_json(&vocab::inflate(vocab::DEEPSEEK)))
         }
-        ("deepseek", Fast) => Box::new(hf::Guarded::from_tokenizer_json(vocab::inflate(
-            vocab::DEEPSEEK,
-        ))),
+        ("deepseek", Fast) => Box::new(guarded(
+            family,
+            || vocab::inflate(vocab::DEEPSEEK),
+            hf::Split::Lines,
+        )),
         ("claude-legacy", Reference) => Box::new(hf::Reference::from_json(&vocab::inflate(
             vocab::CLAUDE_LEGACY,
         ))),
-        ("claude-legacy", Fast) => Box::new(hf::Guarded::from_tokenizer_json(vocab::inflate(
-            vocab::CLAUDE_LEGACY,
-        ))),
+        ("claude-legacy", Fast) => Box::new(guarded(
+            family,
+            || vocab::inflate(vocab::CLAUDE_LEGACY),
+            hf::Split::Lines,
+        )),
         ("llama2", Reference) => Box::new(hf::Reference::from_json(&hf::llama2_tokenizer_json(
             &vocab::inflate(vocab::LLAMA2),
         ))),
-        ("llama2", Fast) => Box::new(hf::Guarded::from_tokenizer_json(hf::llama2_tokenizer_json(
-            &vocab::inflate(vocab::LLAMA2),
-        ))),
+        ("llama2", Fast) => Box::new(guarded(
+            family,
+            || hf::llama2_tokenizer_json(&vocab::inflate(vocab::LLAMA2)),
+            hf::Split::Whole,
+        )),
         ("mistral-v1", _) => Box::new(hf::Kitoken::from_sentencepiece(&vocab::inflate(
             vocab::MISTRAL_V1,
         ))),
@@ -207,6 +213,24 @@ fn load(family: &str, engine: Engine) -> Box<dyn Tokenizer> {
         ))),
         (other, _) => unreachable!("slot list and loader disagree on {other}"),
     }
+}
+
+/// kitoken (cached) guarded by the Hugging Face reference for added-token strings.
+/// Both the kitoken tables and the list of added-token strings come from the cache when
+/// present, so a cached load never inflates or parses the tokenizer.json.
+fn guarded(family: &str, json: fn() -> Vec<u8>, split: hf::Split) -> hf::Guarded {
+    let key = cache::key(family, "kitoken", vocab_bytes(family));
+    let fast = hf::Kitoken::cached(&key, json);
+    let literals_key = format!("{key}.added");
+    let literals = match cache::read(&literals_key).and_then(|b| String::from_utf8(b).ok()) {
+        Some(text) => text.lines().map(str::to_string).collect(),
+        None => {
+            let list = hf::added_token_strings(&json());
+            cache::write(&literals_key, list.join("\n").as_bytes());
+            list
+        }
+    };
+    hf::Guarded::new(fast, literals, json, split)
 }
 
 fn tekken_table() -> tiktoken::RankTable {
