@@ -264,9 +264,16 @@ fn fast_key(family: &str) -> String {
 /// the binary, or cached on disk.
 fn fast_is_ready(family: &str) -> bool {
     let index = SLOTS.iter().position(|f| *f == family);
-    index.is_some_and(|i| FAST[i].get().is_some())
-        || !matches!(family, "llama3" | "llama4" | "mistral-tekken")
-        || cache::exists(&fast_key(family))
+    if index.is_some_and(|i| FAST[i].get().is_some()) {
+        return true;
+    }
+    match family {
+        "llama3" | "llama4" | "mistral-tekken" => cache::exists(&fast_key(family)),
+        "deepseek" | "claude-legacy" | "llama2" => {
+            cache::exists(&cache::key(family, "kitoken", vocab_bytes(family)))
+        }
+        _ => true,
+    }
 }
 
 /// Text longer than this is worth building the fast engine's tables for (about a second)
