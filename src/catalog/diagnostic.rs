@@ -36,6 +36,21 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// The errors among `diags`, one per line, under a heading naming what was invalid
+/// ("invalid pricing data (2 error(s)):").
+pub fn summarize_errors(what: &str, diags: &[Diagnostic]) -> String {
+    let errors: Vec<String> = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| d.to_string())
+        .collect();
+    format!(
+        "invalid {what} ({} error(s)):\n{}",
+        errors.len(),
+        errors.join("\n")
+    )
+}
+
 /// Maps byte offsets of one source text to 1-based line numbers.
 pub struct LineIndex {
     starts: Vec<usize>,

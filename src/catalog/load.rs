@@ -8,9 +8,7 @@ use toml::Spanned;
 use super::diagnostic::{Diagnostic, LineIndex, Severity};
 use super::model::{Origin, Price};
 use super::schema::{RawDefaults, RawFile, RawModel, RawPrice};
-use super::types::{
-    Dimension, Mode, ModelKind, Quality, Resolution, Scope, TOKENIZER_FAMILIES, Unit,
-};
+use super::types::{Dimension, Mode, ModelKind, Quality, Resolution, Scope, Unit};
 
 /// A pricing file's name (for messages) and text.
 #[derive(Debug, Clone)]
@@ -353,7 +351,7 @@ fn model_patch(
         .as_ref()
         .and_then(|k| ctx.parse::<ModelKind>(k, "kind"));
     let tokenizer = m.tokenizer.as_ref().and_then(|t| {
-        if TOKENIZER_FAMILIES.contains(&t.get_ref().as_str()) {
+        if crate::tokenize::is_family(t.get_ref()) {
             Some(t.get_ref().clone())
         } else {
             let line = ctx.line(t);
@@ -363,7 +361,9 @@ fn model_patch(
                 format!(
                     "unknown tokenizer family `{}` (known: {})",
                     t.get_ref(),
-                    TOKENIZER_FAMILIES.join(", ")
+                    crate::tokenize::family_names()
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             );
             None

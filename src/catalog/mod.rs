@@ -23,7 +23,7 @@ pub use diagnostic::{Diagnostic, Severity};
 pub use load::{Discount, SourceText, is_region_code};
 pub use model::{Model, Origin, Price, PriceKey};
 pub use rate::{RateContext, RateQuery};
-pub use types::{Dimension, Mode, ModelKind, Quality, Resolution, Scope, TOKENIZER_FAMILIES, Unit};
+pub use types::{Dimension, Mode, ModelKind, Quality, Resolution, Scope, Unit};
 
 use load::{ModelPatch, ParsedFile, parse_file};
 
@@ -44,16 +44,7 @@ pub enum CatalogError {
 }
 
 fn format_diagnostics(diags: &[Diagnostic]) -> String {
-    let errors: Vec<String> = diags
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .map(|d| d.to_string())
-        .collect();
-    format!(
-        "invalid pricing data ({} error(s)):\n{}",
-        errors.len(),
-        errors.join("\n")
-    )
+    crate::catalog::diagnostic::summarize_errors("pricing data", diags)
 }
 
 /// All models and their prices.

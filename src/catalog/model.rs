@@ -108,7 +108,7 @@ pub struct Model {
     pub kind: ModelKind,
     /// Maximum tokens (input + output) per request.
     pub context_window: Option<u64>,
-    /// Tokenizer family (see `TOKENIZER_FAMILIES`).
+    /// Tokenizer family (see `crate::tokenize::family_names`).
     pub tokenizer: String,
     /// AWS lists the model as legacy or end-of-life.
     pub legacy: bool,

@@ -250,30 +250,6 @@ string_enum! {
     }
 }
 
-/// Tokenizer families a model may name. The first group have public vocabularies and count
-/// exactly; the second are approximations (see the tokenizer module's documentation).
-pub const TOKENIZER_FAMILIES: &[&str] = &[
-    "llama2",
-    "llama3",
-    "llama4",
-    "gpt-oss",
-    "mistral-v1",
-    "mistral-v2",
-    "mistral-v3",
-    "mistral-v7",
-    "mistral-tekken",
-    "deepseek",
-    "claude-legacy",
-    "ai21-j2",
-    "claude",
-    "claude-opus-4-7",
-    "nova",
-    "titan",
-    "cohere",
-    "jamba",
-    "image-prompt",
-];
-
 /// An image size in pixels, `WIDTHxHEIGHT`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Resolution {

@@ -94,10 +94,7 @@ pub struct UnknownFamily(pub String);
 /// Loads (once) and returns the counter of a family's vocabulary with the given engine.
 /// Approximate families have no counter of their own: use [`count`].
 pub fn counter(family: &str, engine: Engine) -> Result<&'static dyn Tokenizer, UnknownFamily> {
-    let index = SLOTS
-        .iter()
-        .position(|f| *f == family)
-        .ok_or_else(|| UnknownFamily(family.to_string()))?;
+    let index = slot(family).ok_or_else(|| UnknownFamily(family.to_string()))?;
     let slots = match engine {
         Engine::Reference => &REFERENCE,
         Engine::Fast => &FAST,
@@ -105,32 +102,49 @@ pub fn counter(family: &str, engine: Engine) -> Result<&'static dyn Tokenizer, U
     Ok(slots[index].get_or_init(|| load(family, engine)).as_ref())
 }
 
-/// Families with a counter: the exact ones, plus the bases approximations count with.
-const SLOTS: &[&str] = &[
-    "llama2",
-    "llama3",
-    "llama4",
-    "gpt-oss",
-    "mistral-v1",
-    "mistral-v2",
-    "mistral-v3",
-    "mistral-v7",
-    "mistral-tekken",
-    "deepseek",
-    "claude-legacy",
+/// Families without a public vocabulary: counted with a calibrated public one (see
+/// [`approx`]). `ai21-j2` has its SentencePiece model but not AI21's wrapper around it.
+pub const APPROXIMATE_FAMILIES: &[&str] = &[
+    "claude",
+    "claude-opus-4-7",
+    "nova",
+    "titan",
+    "cohere",
+    "jamba",
+    "image-prompt",
     "ai21-j2",
-    "cl100k",
-    "o200k",
 ];
 
+/// Whether `name` is a tokenizer family a model may name (the catalog checks this).
+pub fn is_family(name: &str) -> bool {
+    EXACT_FAMILIES.contains(&name) || APPROXIMATE_FAMILIES.contains(&name)
+}
+
+/// Every family name, exact ones first.
+pub fn family_names() -> impl Iterator<Item = &'static str> {
+    EXACT_FAMILIES.iter().chain(APPROXIMATE_FAMILIES).copied()
+}
+
+/// Vocabularies with a counter of their own beyond the exact families: AI21 J2's model and
+/// the bases approximations count with.
+const EXTRA_SLOTS: &[&str] = &["ai21-j2", "cl100k", "o200k"];
+const SLOT_COUNT: usize = EXACT_FAMILIES.len() + EXTRA_SLOTS.len();
+
+fn slot(family: &str) -> Option<usize> {
+    EXACT_FAMILIES
+        .iter()
+        .chain(EXTRA_SLOTS)
+        .position(|f| *f == family)
+}
+
 type Slot = OnceLock<Box<dyn Tokenizer>>;
-static REFERENCE: [Slot; SLOTS.len()] = [const { OnceLock::new() }; SLOTS.len()];
-static FAST: [Slot; SLOTS.len()] = [const { OnceLock::new() }; SLOTS.len()];
+static REFERENCE: [Slot; SLOT_COUNT] = [const { OnceLock::new() }; SLOT_COUNT];
+static FAST: [Slot; SLOT_COUNT] = [const { OnceLock::new() }; SLOT_COUNT];
 
 /// Builds a family's engine afresh, bypassing the registry (for load-time benchmarks).
 /// Fast tiktoken-format engines read their tables from the local cache if present.
 pub fn build(family: &str, engine: Engine) -> Result<Box<dyn Tokenizer>, UnknownFamily> {
-    if !SLOTS.contains(&family) {
+    if slot(family).is_none() {
         return Err(UnknownFamily(family.to_string()));
     }
     Ok(load(family, engine))
@@ -263,8 +277,7 @@ fn fast_key(family: &str) -> String {
 /// Whether the fast engine of `family` is cheap to start now: already loaded, built into
 /// the binary, or cached on disk.
 fn fast_is_ready(family: &str) -> bool {
-    let index = SLOTS.iter().position(|f| *f == family);
-    if index.is_some_and(|i| FAST[i].get().is_some()) {
+    if slot(family).is_some_and(|i| FAST[i].get().is_some()) {
         return true;
     }
     match family {

@@ -20,7 +20,7 @@ use super::schema::{RawFile, RawWorkload};
 use super::traffic::growth_factor;
 use super::value::Checker;
 use super::workload::{Days, Traffic, Workload, WorkloadFile};
-use crate::catalog::diagnostic::{Diagnostic, Severity};
+use crate::catalog::diagnostic::Diagnostic;
 use crate::catalog::{ModelKind, Origin, SourceText, is_region_code};
 use crate::resolve::{Resolved, Resolver};
 use capacity::provisioned;
@@ -49,16 +49,7 @@ pub enum WorkloadError {
 }
 
 fn format_diagnostics(diags: &[Diagnostic]) -> String {
-    let errors: Vec<String> = diags
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .map(|d| d.to_string())
-        .collect();
-    format!(
-        "invalid workload file ({} error(s)):\n{}",
-        errors.len(),
-        errors.join("\n")
-    )
+    crate::catalog::diagnostic::summarize_errors("workload file", diags)
 }
 
 /// Reads and validates a workload file. `today` decides the default start (next month).
