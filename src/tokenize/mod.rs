@@ -164,7 +164,7 @@ fn load(family: &str, engine: Engine) -> Box<dyn Tokenizer> {
             tiktoken::LLAMA3_PATTERN,
         ))),
         ("llama3", Fast) => Box::new(tiktoken::Fast::cached(
-            &fast_key(family),
+            fast_key(family),
             tiktoken::LLAMA3_PATTERN,
             || tiktoken_table(vocab::LLAMA3, tiktoken::LLAMA3_PATTERN),
         )),
@@ -173,13 +173,13 @@ fn load(family: &str, engine: Engine) -> Box<dyn Tokenizer> {
             tiktoken::LLAMA4_PATTERN,
         ))),
         ("llama4", Fast) => Box::new(tiktoken::Fast::cached(
-            &fast_key(family),
+            fast_key(family),
             tiktoken::LLAMA4_PATTERN,
             || tiktoken_table(vocab::LLAMA4, tiktoken::LLAMA4_PATTERN),
         )),
         ("mistral-tekken", Reference) => Box::new(tiktoken::Reference::new(&tekken_table())),
         ("mistral-tekken", Fast) => Box::new(tiktoken::Fast::cached(
-            &fast_key(family),
+            fast_key(family),
             tiktoken::TEKKEN_PATTERN,
             tekken_table,
         )),
@@ -233,8 +233,8 @@ fn load(family: &str, engine: Engine) -> Box<dyn Tokenizer> {
 /// Both the kitoken tables and the list of added-token strings come from the cache when
 /// present, so a cached load never inflates or parses the tokenizer.json.
 fn guarded(family: &str, json: fn() -> Vec<u8>, split: hf::Split) -> hf::Guarded {
-    let key = cache::key(family, "kitoken", vocab_bytes(family));
-    let fast = hf::Kitoken::cached(&key, json);
+    let key = fast_key(family);
+    let fast = hf::Kitoken::cached(key, json);
     let literals_key = format!("{key}.added");
     let literals = match cache::read(&literals_key).and_then(|b| String::from_utf8(b).ok()) {
         Some(text) => text.lines().map(str::to_string).collect(),
@@ -270,8 +270,18 @@ fn vocab_bytes(family: &str) -> &'static [u8] {
 }
 
 /// Cache key of a family's fast-engine tables.
-fn fast_key(family: &str) -> String {
-    cache::key(family, "bpe", vocab_bytes(family))
+///
+/// Keys hash the whole vocabulary file, so each is computed once per process.
+fn fast_key(family: &str) -> &'static str {
+    static KEYS: [OnceLock<String>; SLOT_COUNT] = [const { OnceLock::new() }; SLOT_COUNT];
+    let engine = match family {
+        "deepseek" | "claude-legacy" | "llama2" => "kitoken",
+        _ => "bpe",
+    };
+    match slot(family) {
+        Some(i) => KEYS[i].get_or_init(|| cache::key(family, engine, vocab_bytes(family))),
+        None => "",
+    }
 }
 
 /// Whether the fast engine of `family` is cheap to start now: already loaded, built into
@@ -281,10 +291,8 @@ fn fast_is_ready(family: &str) -> bool {
         return true;
     }
     match family {
-        "llama3" | "llama4" | "mistral-tekken" => cache::exists(&fast_key(family)),
-        "deepseek" | "claude-legacy" | "llama2" => {
-            cache::exists(&cache::key(family, "kitoken", vocab_bytes(family)))
-        }
+        "llama3" | "llama4" | "mistral-tekken" => cache::exists(fast_key(family)),
+        "deepseek" | "claude-legacy" | "llama2" => cache::exists(fast_key(family)),
         _ => true,
     }
 }
