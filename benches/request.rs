@@ -7,8 +7,9 @@
 use std::hint::black_box;
 
 use bedrock_meter::catalog::Catalog;
-use bedrock_meter::estimate::requests::{OutputExpectation, PriceOptions};
+use bedrock_meter::estimate::requests::{OutputExpectation, PriceOptions, TextCounter};
 use bedrock_meter::estimate::stream::{self, StreamOptions, count_line};
+use bedrock_meter::tokenize::Engine;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 fn line(body: &str) -> Vec<u8> {
@@ -56,10 +57,11 @@ fn bench(c: &mut Criterion) {
     for (name, id, body) in &cases {
         let model = catalog.get(id).unwrap();
         let l = line(body);
-        count_line(&l, model, None, &price).unwrap();
+        let counter = TextCounter::new(&model.tokenizer, Engine::Fast).unwrap();
+        count_line(&l, model, &counter, None, &price).unwrap();
         g.throughput(Throughput::Bytes(l.len() as u64));
         g.bench_function(*name, |b| {
-            b.iter(|| count_line(black_box(&l), model, None, &price).unwrap())
+            b.iter(|| count_line(black_box(&l), model, &counter, None, &price).unwrap())
         });
     }
     g.finish();

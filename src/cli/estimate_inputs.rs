@@ -286,6 +286,9 @@ pub fn run(ctx: &Context, args: &EstimateArgs, selection: ModeSelection) -> anyh
             forced: args.body_format,
             price,
             pricer: sink.is_some().then_some(&pricer),
+            size_hint: (path.as_os_str() != "-" && !path.to_string_lossy().ends_with(".gz"))
+                .then(|| std::fs::metadata(path).ok().map(|m| m.len()))
+                .flatten(),
             ..StreamOptions::default()
         };
         let result = stream::run(input, model, &opts, |rows, bytes| {

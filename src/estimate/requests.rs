@@ -14,7 +14,8 @@ use super::{CacheTtl, Estimate, ModeSelection, Usage, estimate};
 use crate::catalog::{Mode, Model, ModelKind, Quality, Resolution};
 use crate::request::{BodyFormat, ImageGeneration, Part, Request, template};
 use crate::resolve::Resolved;
-use crate::tokenize::{self, UnknownFamily};
+use crate::tokenize::approx::{self, Calibration};
+use crate::tokenize::{self, Engine, Tokenizer, UnknownFamily};
 
 /// Output ceiling when neither the body nor the format gives one: the model's context
 /// window, at most this.
@@ -41,46 +42,134 @@ pub struct RequestCount {
     pub uncounted: usize,
 }
 
-/// Counts `text`; raw prompts count their special-token strings as one token each.
-fn count_text(family: &str, text: &str, raw: bool) -> Result<(u64, bool), UnknownFamily> {
-    let specials = if raw { template::specials(family) } else { &[] };
-    if specials.is_empty() || !text.contains('<') {
-        let c = tokenize::count(family, text)?;
-        return Ok((c.tokens, c.exact));
-    }
-    let (mut tokens, mut exact, mut rest) = (0u64, true, text);
-    while !rest.is_empty() {
-        let next = specials
-            .iter()
-            .filter_map(|s| rest.find(s).map(|i| (i, s.len())))
-            .min();
-        let (piece, special) = match next {
-            Some((i, len)) => (&rest[..i], Some(len)),
-            None => (rest, None),
-        };
-        if !piece.is_empty() {
-            let c = tokenize::count(family, piece)?;
-            tokens += c.tokens;
-            exact &= c.exact;
-        }
-        match special {
-            Some(len) => {
-                tokens += 1;
-                rest = &rest[piece.len() + len..];
-            }
-            None => rest = "",
-        }
-    }
-    Ok((tokens, exact && tokenize::EXACT_FAMILIES.contains(&family)))
+/// A family's counter, resolved once: the same counts as [`tokenize::count`] (exact
+/// families with their engine; approximate ones through their base vocabulary × factor),
+/// without looking the engine up again for every text of every record.
+#[derive(Clone)]
+pub struct TextCounter {
+    family: String,
+    tokenizer: &'static dyn Tokenizer,
+    calibration: Option<Calibration>,
+    exact: bool,
 }
 
-/// Counts a parsed request for `model`.
+impl TextCounter {
+    /// The counter of `family` with `engine` (exact families; approximations always count
+    /// with their base vocabulary's fast engine, as [`tokenize::count`] does).
+    pub fn new(family: &str, engine: Engine) -> Result<TextCounter, UnknownFamily> {
+        if let Some(cal) = approx::calibration(family) {
+            let base = match cal.base {
+                approx::Base::ClaudeLegacy => "claude-legacy",
+                approx::Base::Cl100k => "cl100k",
+                approx::Base::O200k => "o200k",
+            };
+            return Ok(TextCounter {
+                family: family.to_string(),
+                tokenizer: tokenize::counter(base, Engine::Fast)?,
+                calibration: Some(cal),
+                exact: false,
+            });
+        }
+        Ok(TextCounter {
+            family: family.to_string(),
+            tokenizer: tokenize::counter(family, engine)?,
+            calibration: None,
+            exact: tokenize::EXACT_FAMILIES.contains(&family),
+        })
+    }
+
+    /// The counter for about `bytes` of text (see [`tokenize::engine_for`]).
+    pub fn for_input(family: &str, bytes: usize) -> Result<TextCounter, UnknownFamily> {
+        TextCounter::new(family, tokenize::engine_for(family, bytes))
+    }
+
+    pub fn family(&self) -> &str {
+        &self.family
+    }
+
+    /// Tokens of plain text.
+    pub fn count(&self, text: &str) -> u64 {
+        let n = self.tokenizer.count(text);
+        match &self.calibration {
+            Some(cal) => cal.apply(n, approx::cjk_share(text)).0,
+            None => n as u64,
+        }
+    }
+
+    /// Counts `text`; raw prompts count their special-token strings as one token each.
+    fn count_text(&self, text: &str, raw: bool) -> (u64, bool) {
+        let specials = if raw {
+            template::specials(&self.family)
+        } else {
+            &[]
+        };
+        if specials.is_empty() || !text.contains('<') {
+            return (self.count(text), self.exact);
+        }
+        let (mut tokens, mut rest) = (0u64, text);
+        while !rest.is_empty() {
+            let next = specials
+                .iter()
+                .filter_map(|s| rest.find(s).map(|i| (i, s.len())))
+                .min();
+            let (piece, special) = match next {
+                Some((i, len)) => (&rest[..i], Some(len)),
+                None => (rest, None),
+            };
+            if !piece.is_empty() {
+                tokens += self.count(piece);
+            }
+            match special {
+                Some(len) => {
+                    tokens += 1;
+                    rest = &rest[piece.len() + len..];
+                }
+                None => rest = "",
+            }
+        }
+        (tokens, self.exact)
+    }
+}
+
+/// Counts a parsed request for `model`, choosing the engine by the request's size.
 pub fn count_request(
     req: &Request,
     format: BodyFormat,
     model: &Model,
 ) -> Result<RequestCount, UnknownFamily> {
-    let family = model.tokenizer.as_str();
+    let counter = TextCounter::for_input(&model.tokenizer, request_bytes(req))?;
+    Ok(count_request_with(req, format, model, &counter))
+}
+
+/// Bytes of text in a request (for the engine choice).
+fn request_bytes(req: &Request) -> usize {
+    let texts = req
+        .prompt
+        .iter()
+        .chain(&req.system)
+        .chain(&req.tools)
+        .chain(&req.documents)
+        .chain(&req.embed_texts);
+    texts.map(String::len).sum::<usize>()
+        + req
+            .messages
+            .iter()
+            .flat_map(|m| &m.parts)
+            .map(|p| match p {
+                Part::Text(t) => t.len(),
+                Part::Image(_) => 0,
+            })
+            .sum::<usize>()
+}
+
+/// Counts a parsed request for `model` with a resolved counter of its family.
+pub fn count_request_with(
+    req: &Request,
+    format: BodyFormat,
+    model: &Model,
+    counter: &TextCounter,
+) -> RequestCount {
+    let family = counter.family();
     let tpl = template::for_family(family);
     let mut c = RequestCount {
         exact: true,
@@ -98,12 +187,12 @@ pub fn count_request(
         }
     };
     if let Some(p) = &req.prompt {
-        let (n, exact) = count_text(family, p, true)?;
+        let (n, exact) = counter.count_text(p, true);
         total += n;
         c.exact &= exact;
     }
     for t in &req.embed_texts {
-        let (n, exact) = count_text(family, t, false)?;
+        let (n, exact) = counter.count_text(t, false);
         total += n;
         c.exact &= exact;
     }
@@ -116,18 +205,18 @@ pub fn count_request(
         total += tpl.tools_preamble;
     }
     for t in &req.tools {
-        let (n, exact) = count_text(family, t, false)?;
+        let (n, exact) = counter.count_text(t, false);
         add(&mut c, &mut total, n, exact);
     }
     if !req.system.is_empty() {
         total += tpl.per_message;
     }
     for s in &req.system {
-        let (n, exact) = count_text(family, s, false)?;
+        let (n, exact) = counter.count_text(s, false);
         add(&mut c, &mut total, n, exact);
     }
     for d in &req.documents {
-        let (n, exact) = count_text(family, d, false)?;
+        let (n, exact) = counter.count_text(d, false);
         add(&mut c, &mut total, n, exact);
     }
     for m in &req.messages {
@@ -135,7 +224,7 @@ pub fn count_request(
         for part in &m.parts {
             match part {
                 Part::Text(t) => {
-                    let (n, exact) = count_text(family, t, false)?;
+                    let (n, exact) = counter.count_text(t, false);
                     add(&mut c, &mut total, n, exact);
                 }
                 Part::Image(img) => {
@@ -170,7 +259,7 @@ pub fn count_request(
             }
         }
     }
-    Ok(c)
+    c
 }
 
 /// How the priced (expected) output is chosen.

@@ -16,7 +16,8 @@ use std::sync::{Arc, Mutex};
 use rust_decimal::Decimal;
 
 use super::requests::{
-    PriceOptions, RecordPricer, RecordUsage, RequestCount, Totals, count_request, record_usage,
+    PriceOptions, RecordPricer, RecordUsage, RequestCount, TextCounter, Totals, count_request_with,
+    record_usage,
 };
 use crate::catalog::Model;
 use crate::request::batch::{Chunk, LineReader, MAX_LINE, is_blank, parse_record};
@@ -43,6 +44,8 @@ pub struct StreamOptions<'a> {
     pub price: PriceOptions,
     /// Set to build per-record rows (with costs).
     pub pricer: Option<&'a RecordPricer<'a>>,
+    /// Input size in bytes, if known (small inputs skip building fast tokenizer tables).
+    pub size_hint: Option<u64>,
 }
 
 impl Default for StreamOptions<'_> {
@@ -58,6 +61,7 @@ impl Default for StreamOptions<'_> {
                 cache_hit_rate: None,
             },
             pricer: None,
+            size_hint: None,
         }
     }
 }
@@ -85,18 +89,24 @@ struct ChunkResult {
 pub fn count_line(
     line: &[u8],
     model: &Model,
+    counter: &TextCounter,
     forced: Option<BodyFormat>,
     price: &PriceOptions,
 ) -> Result<(Option<String>, RequestCount, RecordUsage), String> {
     let record = parse_record(line).map_err(|e| e.to_string())?;
     let (format, req) = parse_for(&record.model_input, model, forced)
         .map_err(|e| e.under("modelInput").to_string())?;
-    let count = count_request(&req, format, model).map_err(|e| e.to_string())?;
+    let count = count_request_with(&req, format, model, counter);
     let usage = record_usage(&count, model, price);
     Ok((record.record_id, count, usage))
 }
 
-fn process(chunk: Chunk, model: &Model, opts: &StreamOptions<'_>) -> ChunkResult {
+fn process(
+    chunk: Chunk,
+    model: &Model,
+    counter: &TextCounter,
+    opts: &StreamOptions<'_>,
+) -> ChunkResult {
     let mut totals = Totals::default();
     let mut rows = Vec::new();
     for l in &chunk.lines {
@@ -115,7 +125,7 @@ fn process(chunk: Chunk, model: &Model, opts: &StreamOptions<'_>) -> ChunkResult
             totals.empty += 1;
             continue;
         }
-        match count_line(bytes, model, opts.forced, &opts.price) {
+        match count_line(bytes, model, counter, opts.forced, &opts.price) {
             Ok((id, count, usage)) => {
                 totals.add(&count, &usage);
                 if let Some(p) = opts.pricer {
@@ -148,6 +158,10 @@ pub fn run<R: BufRead + Send>(
     mut on_chunk: impl FnMut(&[Row], u64) -> anyhow::Result<()>,
 ) -> Result<Totals, StreamError> {
     let jobs = opts.jobs.max(1);
+    let hint = opts.size_hint.map_or(usize::MAX, |n| n as usize);
+    let counter =
+        TextCounter::for_input(&model.tokenizer, hint).map_err(|e| StreamError::Sink(e.into()))?;
+    let counter = &counter;
     let stop = AtomicBool::new(false);
     std::thread::scope(|s| {
         let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(jobs * 2);
@@ -175,7 +189,7 @@ pub fn run<R: BufRead + Send>(
                 loop {
                     let next = rx.lock().expect("chunk queue").recv();
                     let Ok(chunk) = next else { break };
-                    if tx.send(process(chunk, model, opts)).is_err() {
+                    if tx.send(process(chunk, model, counter, opts)).is_err() {
                         break;
                     }
                 }
