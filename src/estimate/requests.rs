@@ -106,26 +106,25 @@ impl TextCounter {
         if specials.is_empty() || !text.contains('<') {
             return (self.count(text), self.exact);
         }
-        let (mut tokens, mut rest) = (0u64, text);
-        while !rest.is_empty() {
-            let next = specials
-                .iter()
-                .filter_map(|s| rest.find(s).map(|i| (i, s.len())))
-                .min();
-            let (piece, special) = match next {
-                Some((i, len)) => (&rest[..i], Some(len)),
-                None => (rest, None),
-            };
-            if !piece.is_empty() {
-                tokens += self.count(piece);
-            }
-            match special {
-                Some(len) => {
+        // One pass: at each `<`, a special token either starts there or not.
+        let bytes = text.as_bytes();
+        let (mut tokens, mut piece_start, mut at) = (0u64, 0usize, 0usize);
+        while let Some(off) = memchr::memchr(b'<', &bytes[at..]) {
+            let i = at + off;
+            match specials.iter().find(|s| text[i..].starts_with(**s)) {
+                Some(special) => {
+                    if i > piece_start {
+                        tokens += self.count(&text[piece_start..i]);
+                    }
                     tokens += 1;
-                    rest = &rest[piece.len() + len..];
+                    at = i + special.len();
+                    piece_start = at;
                 }
-                None => rest = "",
+                None => at = i + 1,
             }
+        }
+        if piece_start < text.len() {
+            tokens += self.count(&text[piece_start..]);
         }
         (tokens, self.exact)
     }
