@@ -159,8 +159,9 @@ pub fn run<R: BufRead + Send>(
 ) -> Result<Totals, StreamError> {
     let jobs = opts.jobs.max(1);
     let hint = opts.size_hint.map_or(usize::MAX, |n| n as usize);
+    let engine = crate::tokenize::engine_for(&model.tokenizer, hint);
     let counter =
-        TextCounter::for_input(&model.tokenizer, hint).map_err(|e| StreamError::Sink(e.into()))?;
+        TextCounter::new(&model.tokenizer, engine).map_err(|e| StreamError::Sink(e.into()))?;
     let counter = &counter;
     let stop = AtomicBool::new(false);
     std::thread::scope(|s| {
@@ -186,10 +187,15 @@ pub fn run<R: BufRead + Send>(
             let rx = Arc::clone(&chunk_rx);
             let tx = result_tx.clone();
             s.spawn(move || {
+                let own = if jobs > 1 {
+                    counter.private_copy(engine)
+                } else {
+                    counter.clone()
+                };
                 loop {
                     let next = rx.lock().expect("chunk queue").recv();
                     let Ok(chunk) = next else { break };
-                    if tx.send(process(chunk, model, counter, opts)).is_err() {
+                    if tx.send(process(chunk, model, &own, opts)).is_err() {
                         break;
                     }
                 }
