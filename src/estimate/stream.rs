@@ -183,11 +183,12 @@ pub fn run<R: BufRead + Send>(
             }
             Ok(())
         });
-        for _ in 0..jobs {
+        for worker in 0..jobs {
             let rx = Arc::clone(&chunk_rx);
             let tx = result_tx.clone();
             s.spawn(move || {
-                let own = if jobs > 1 {
+                // The first worker uses the registry's engine, the others their own copy.
+                let own = if worker > 0 {
                     counter.private_copy(engine)
                 } else {
                     counter.clone()
