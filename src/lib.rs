@@ -20,6 +20,7 @@ pub mod money;
 pub mod monitor;
 pub mod plan;
 pub mod report;
+pub mod request;
 pub mod resolve;
 pub mod tokenize;
 pub mod usage;

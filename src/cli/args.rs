@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::catalog::{Mode, Quality, Resolution, is_region_code};
 use crate::export::Format;
 use crate::report::GroupBy;
+use crate::request::BodyFormat;
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -73,9 +74,10 @@ pub enum Command {
         after_help = "Examples:\n  bedrock-meter count --model meta.llama3-1-70b-instruct-v1:0 \"How many tokens is this?\"\n  bedrock-meter count --model us.anthropic.claude-sonnet-4-5-20250929-v1:0 -f prompt.txt -f system.txt\n  cat notes.md | bedrock-meter --format json count --model amazon.nova-lite-v1:0 -f -"
     )]
     Count(CountArgs),
-    /// Cost of known token counts under each pricing mode.
+    /// Cost of known token counts, prompts, request bodies or batch-inference files under
+    /// each pricing mode.
     #[command(
-        after_help = "Examples:\n  bedrock-meter estimate --model anthropic.claude-3-haiku-20240307-v1:0 --input-tokens 1000000 --output-tokens 1000000\n  bedrock-meter estimate --model us.anthropic.claude-sonnet-4-5-20250929-v1:0 --input-tokens 250000 --output-tokens 2000 --cache-read-tokens 100000 --mode on-demand\n  bedrock-meter estimate --model stability.sd3-5-large-v1:0 --images 10\n  bedrock-meter --format json estimate --model amazon.nova-pro-v1:0 --input-tokens 2000 --output-tokens 500 --mode all"
+        after_help = "Examples:\n  bedrock-meter estimate --model anthropic.claude-3-haiku-20240307-v1:0 -f examples/anthropic-messages.json\n  bedrock-meter estimate --model anthropic.claude-3-haiku-20240307-v1:0 --batch examples/batch-claude.jsonl --output-ratio 0.3 --per-record records.csv\n  bedrock-meter estimate --model meta.llama3-1-8b-instruct-v1:0 --prompt \"Summarise this\" --output-tokens 200\n  bedrock-meter estimate --model anthropic.claude-3-haiku-20240307-v1:0 --input-tokens 1000000 --output-tokens 1000000\n  bedrock-meter estimate --model us.anthropic.claude-sonnet-4-5-20250929-v1:0 --input-tokens 250000 --output-tokens 2000 --cache-read-tokens 100000 --mode on-demand\n  bedrock-meter estimate --model stability.sd3-5-large-v1:0 --images 10\n  bedrock-meter --format json estimate --model amazon.nova-pro-v1:0 --input-tokens 2000 --output-tokens 500 --mode all"
     )]
     Estimate(EstimateArgs),
     /// Monthly budget of planned workloads under every pricing mode, provisioned-throughput
@@ -238,6 +240,57 @@ pub struct EstimateArgs {
     /// Quality of generated images: standard (default) or premium.
     #[arg(long, value_parser = |s: &str| s.parse::<Quality>())]
     pub image_quality: Option<Quality>,
+    /// A prompt to estimate, sent as one user message (repeatable).
+    #[arg(long, value_name = "TEXT")]
+    pub prompt: Vec<String>,
+    /// A request body (JSON, any InvokeModel format or a Converse request) or a plain-text
+    /// prompt; repeatable; `.gz` accepted.
+    #[arg(long = "file", short = 'f', value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Every file of a folder (and its subfolders), as with -f.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// A batch-inference JSONL file ({"recordId", "modelInput"} per line); `-` reads stdin;
+    /// `.gz` accepted. Adds on-demand vs batch savings.
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub batch: Option<PathBuf>,
+    /// Force the body format instead of detecting it (anthropic-messages, converse, llama…).
+    #[arg(long, value_parser = |s: &str| s.parse::<BodyFormat>())]
+    pub body_format: Option<BodyFormat>,
+    /// With request inputs: expected output tokens = R × each request's input tokens
+    /// (else --output-tokens per request, else the request's max-tokens ceiling).
+    #[arg(long, value_name = "R", conflicts_with = "output_tokens", value_parser = parse_ratio)]
+    pub output_ratio: Option<f64>,
+    /// Share (0 to 1) of each request's cache-marked prefix read from the prompt cache; the
+    /// rest is written to it. Needs cache markers (cache_control, cachePoint) in the bodies.
+    #[arg(long, value_name = "H", value_parser = parse_fraction)]
+    pub cache_hit_rate: Option<f64>,
+    /// Write one CSV row per record (tokens and cost per mode) to this file, atomically.
+    #[arg(long, value_name = "FILE.csv")]
+    pub per_record: Option<PathBuf>,
+    /// Stop at the first bad record (exit status 1) instead of counting and reporting it.
+    #[arg(long)]
+    pub strict: bool,
+    /// Worker threads for batch files (default: the number of cores).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub jobs: Option<u32>,
+    /// No progress bar on stderr.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+fn parse_ratio(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(r) if r.is_finite() && r >= 0.0 => Ok(r),
+        _ => Err(format!("expected a non-negative number, got `{s}`")),
+    }
+}
+
+fn parse_fraction(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(r) if (0.0..=1.0).contains(&r) => Ok(r),
+        _ => Err(format!("expected a number from 0 to 1, got `{s}`")),
+    }
 }
 
 #[derive(Debug, Args)]

@@ -7,7 +7,27 @@ use crate::estimate::{CacheTtl, Estimate, ModeSelection, Usage, estimate};
 use crate::export::{Cell, Document, Table};
 use crate::resolve::Resolver;
 
+/// The modes `--mode` asks for.
+fn selection(args: &EstimateArgs) -> ModeSelection {
+    if args.mode.is_empty() || args.mode.contains(&ModeArg::All) {
+        ModeSelection::All
+    } else {
+        let mut modes = Vec::new();
+        for m in &args.mode {
+            if let ModeArg::One(m) = m
+                && !modes.contains(m)
+            {
+                modes.push(*m);
+            }
+        }
+        ModeSelection::Only(modes)
+    }
+}
+
 pub fn run(ctx: &Context, args: &EstimateArgs) -> anyhow::Result<i32> {
+    if super::estimate_inputs::wanted(args) {
+        return super::estimate_inputs::run(ctx, args, selection(args));
+    }
     let resolver = Resolver::new(&ctx.catalog, ctx.aliases.clone());
     let resolved = resolver.resolve(&args.model)?;
     let region = super::default_region(args.region.as_deref(), resolved.region.as_deref());
@@ -48,20 +68,7 @@ pub fn run(ctx: &Context, args: &EstimateArgs) -> anyhow::Result<i32> {
         image_resolution: args.image_size,
         image_quality: args.image_quality,
     };
-    let selection = if args.mode.is_empty() || args.mode.contains(&ModeArg::All) {
-        ModeSelection::All
-    } else {
-        let mut modes = Vec::new();
-        for m in &args.mode {
-            if let ModeArg::One(m) = m
-                && !modes.contains(m)
-            {
-                modes.push(*m);
-            }
-        }
-        ModeSelection::Only(modes)
-    };
-    let est = estimate(&resolved, &region, ctx.as_of, &usage, &selection);
+    let est = estimate(&resolved, &region, ctx.as_of, &usage, &selection(args));
     ctx.output.write(&document(&est, resolved.notes.clone()))?;
     Ok(0)
 }
@@ -122,18 +129,62 @@ pub fn document(est: &Estimate, mut notes: Vec<String>) -> Document {
             est.unpriced.join("; ")
         ));
     }
+    let mut summary = vec![
+        (
+            "Model".into(),
+            format!("{} ({})", est.resolved_model, est.model_name),
+        ),
+        ("Region".into(), est.region.clone()),
+        ("Route".into(), est.route.clone()),
+        ("Requests".into(), est.requests.to_string()),
+        ("Prices as of".into(), est.as_of.clone()),
+    ];
+    if let Some(r) = &est.records {
+        summary.push((
+            "Records".into(),
+            format!(
+                "{} ok, {} failed, {} empty lines",
+                r.ok, r.failed, r.empty_lines
+            ),
+        ));
+    }
+    if let Some(i) = &est.input_tokens {
+        summary.push((
+            "Input tokens".into(),
+            format!(
+                "{} ({} at the input rate, {} cache read, {} cache write; {})",
+                i.total,
+                i.billed_input,
+                i.cache_read,
+                i.cache_write,
+                if i.exact { "exact" } else { "estimate" }
+            ),
+        ));
+    }
+    if let Some(o) = &est.output_tokens {
+        summary.push((
+            "Output tokens".into(),
+            format!(
+                "{} expected (from {}), {} ceiling",
+                o.expected, o.expected_from, o.ceiling
+            ),
+        ));
+    }
+    if let Some(b) = &est.batch_savings {
+        summary.push((
+            "Batch saving".into(),
+            format!(
+                "{} on demand vs {} batch: saves {} ({}%)",
+                crate::money::usd(b.on_demand_usd),
+                crate::money::usd(b.batch_usd),
+                crate::money::usd(b.saving_usd),
+                b.saving_pct
+            ),
+        ));
+    }
     Document {
         title: Some(format!("Estimate for {}", est.model_id)),
-        summary: vec![
-            (
-                "Model".into(),
-                format!("{} ({})", est.resolved_model, est.model_name),
-            ),
-            ("Region".into(), est.region.clone()),
-            ("Route".into(), est.route.clone()),
-            ("Requests".into(), est.requests.to_string()),
-            ("Prices as of".into(), est.as_of.clone()),
-        ],
+        summary,
         table,
         notes,
         json: serde_json::to_value(est).expect("estimate serializes"),

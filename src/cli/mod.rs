@@ -3,6 +3,7 @@
 mod args;
 mod count;
 mod estimate;
+mod estimate_inputs;
 mod models;
 mod output;
 mod plan;

@@ -15,6 +15,60 @@ use crate::catalog::{
 use crate::money;
 use crate::resolve::{Resolved, Route};
 
+pub mod requests;
+pub mod stream;
+
+/// Input tokens counted from request bodies (request inputs only).
+#[derive(Debug, Clone, Serialize)]
+pub struct InputTokens {
+    /// Every input token: text, chat template, images and cached prefixes.
+    pub total: u64,
+    /// Billed at the input rate (the total less cache reads and writes).
+    pub billed_input: u64,
+    pub cache_read: u64,
+    pub cache_write: u64,
+    /// Of the total, tokens that stand for input images.
+    pub image_tokens: u64,
+    /// True when every record was counted exactly (exact tokenizer and template, no images).
+    pub exact: bool,
+}
+
+/// Output tokens of request inputs: the bodies' bound and the priced expectation.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutputTokens {
+    /// Sum of the requests' max-tokens bounds (defaults where a body has none).
+    pub ceiling: u64,
+    /// The priced value.
+    pub expected: u64,
+    /// `ceiling`, `output-tokens` (per request) or `output-ratio`.
+    pub expected_from: String,
+}
+
+/// Records of request inputs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Records {
+    pub ok: u64,
+    pub failed: u64,
+    /// Blank lines of batch files, skipped.
+    pub empty_lines: u64,
+    /// The first bad records (line and reason).
+    pub bad: Vec<requests::BadRecord>,
+}
+
+/// On-demand against batch pricing of the same records.
+#[derive(Debug, Clone, Serialize)]
+pub struct BatchSavings {
+    #[serde(serialize_with = "money::serialize_number")]
+    pub on_demand_usd: Decimal,
+    #[serde(serialize_with = "money::serialize_number")]
+    pub batch_usd: Decimal,
+    #[serde(serialize_with = "money::serialize_number")]
+    pub saving_usd: Decimal,
+    /// Saving as a percentage of on-demand, two decimals.
+    #[serde(serialize_with = "money::serialize_number")]
+    pub saving_pct: Decimal,
+}
+
 /// Which cache time-to-live prompt-cache writes use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CacheTtl {
@@ -129,6 +183,16 @@ pub struct Estimate {
     pub as_of: String,
     /// Requests the counts add up over.
     pub requests: u64,
+    /// Request inputs only: tokens counted from the bodies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_tokens: Option<InputTokens>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_tokens: Option<OutputTokens>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub records: Option<Records>,
+    /// Batch files only: on-demand vs batch totals.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch_savings: Option<BatchSavings>,
     pub modes: Vec<ModeCost>,
     pub unpriced: Vec<String>,
     pub warnings: Vec<String>,
@@ -265,6 +329,10 @@ pub fn estimate(
         route: resolved.route.describe(),
         as_of: as_of.to_string(),
         requests: usage.requests.max(1),
+        input_tokens: None,
+        output_tokens: None,
+        records: None,
+        batch_savings: None,
         modes: costs,
         unpriced,
         warnings,
