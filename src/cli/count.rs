@@ -35,13 +35,8 @@ fn read_utf8(path: &PathBuf) -> anyhow::Result<(String, String)> {
             .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
         (path.display().to_string(), b)
     };
-    match String::from_utf8(bytes) {
-        Ok(s) => Ok((name, s)),
-        Err(e) => Err(anyhow::anyhow!(
-            "{name}: not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        )),
-    }
+    let text = tokenize::utf8_text(&name, bytes).map_err(anyhow::Error::msg)?;
+    Ok((name, text))
 }
 
 pub fn run(ctx: &Context, args: &CountArgs) -> anyhow::Result<i32> {

@@ -115,12 +115,7 @@ fn file_request(
 ) -> anyhow::Result<(BodyFormat, Request)> {
     let name = path.display();
     let bytes = read_file(path)?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        anyhow::anyhow!(
-            "{name}: not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        )
-    })?;
+    let text = crate::tokenize::utf8_text(&name.to_string(), bytes).map_err(anyhow::Error::msg)?;
     let lower = path.to_string_lossy().to_ascii_lowercase();
     let json_name = lower.ends_with(".json") || lower.ends_with(".json.gz");
     let looks_json = text.trim_start().starts_with('{');

@@ -18,13 +18,7 @@ pub fn sample_tokens(model: &Model, paths: &[PathBuf]) -> Result<TokenCount, Str
     let mut counts = Vec::with_capacity(paths.len());
     for p in paths {
         let bytes = std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
-        let text = String::from_utf8(bytes).map_err(|e| {
-            format!(
-                "{}: not UTF-8 text (invalid byte at offset {})",
-                p.display(),
-                e.utf8_error().valid_up_to()
-            )
-        })?;
+        let text = tokenize::utf8_text(&p.display().to_string(), bytes)?;
         let n = tokenize::count(&model.tokenizer, &text).map_err(|e| e.to_string())?;
         counts.push(n.tokens);
     }

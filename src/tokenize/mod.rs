@@ -86,6 +86,17 @@ pub struct TokenCount {
     pub error_band: Option<ErrorBand>,
 }
 
+/// Text to count from raw bytes: UTF-8, or an error naming `source` and the offset of the
+/// first bad byte.
+pub fn utf8_text(source: &str, bytes: Vec<u8>) -> Result<String, String> {
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{source}: not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
 /// A family the registry does not know.
 #[derive(Debug, thiserror::Error)]
 #[error("no tokenizer for family `{0}`")]
