@@ -16,10 +16,12 @@ use aws_config::BehaviorVersion;
 use aws_sdk_cloudwatch::config::{Credentials, Region};
 use aws_sdk_cloudwatch::primitives::DateTime;
 use aws_sdk_cloudwatch::types::{Dimension, MetricDatum};
+use bedrock_meter::aws::AwsOptions;
 use bedrock_meter::catalog::Catalog;
-use bedrock_meter::monitor::{self, AwsOptions, MonitorConfig};
+use bedrock_meter::records::Source;
 use bedrock_meter::report::{self, DailyOptions, GroupBy};
 use bedrock_meter::resolve::{Aliases, Resolver};
+use bedrock_meter::sources::cloudwatch::{self as monitor, MonitorConfig};
 use jiff::ToSpan;
 
 const REGION: &str = "sa-east-1";
@@ -131,6 +133,7 @@ fn main() {
             regions: collected.regions.clone(),
             by: GroupBy::ALL.to_vec(),
             as_of: None,
+            source: Source::CloudWatch,
         },
     );
     let s = collected.stats;

@@ -87,15 +87,30 @@ fn run(d1: Date, format: &str, by: Option<&str>) -> String {
         .env_remove("BEDROCK_METER_ALIASES")
         .arg("--pricing")
         .arg(golden("ca-central-1-prices.toml"))
-        .args(["--format", format, "report", "daily", "--no-progress", "--no-percentiles"])
+        .args([
+            "--format",
+            format,
+            "report",
+            "daily",
+            "--no-progress",
+            "--no-percentiles",
+        ])
         .args(["--region", REGION])
-        .args(["--since", &d1.to_string(), "--until", &plus(d1, 3).to_string()]);
+        .args([
+            "--since",
+            &d1.to_string(),
+            "--until",
+            &plus(d1, 3).to_string(),
+        ]);
     if let Some(by) = by {
         c.args(["--by", by]);
     }
     let out = c.assert().success().get_output().stdout.clone();
     let mut text = String::from_utf8(out).unwrap();
-    for (i, day) in [d1, plus(d1, 1), plus(d1, 2), plus(d1, 3)].iter().enumerate() {
+    for (i, day) in [d1, plus(d1, 1), plus(d1, 2), plus(d1, 3)]
+        .iter()
+        .enumerate()
+    {
         text = text.replace(&day.to_string(), &format!("D{}", i + 1));
     }
     text

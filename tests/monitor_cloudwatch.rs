@@ -5,10 +5,12 @@
 
 mod support;
 
+use bedrock_meter::aws::AwsOptions;
 use bedrock_meter::catalog::Catalog;
-use bedrock_meter::monitor::{self, AwsOptions, MonitorConfig, fetch};
+use bedrock_meter::records::Source;
 use bedrock_meter::report::{self, DailyOptions, GroupBy, Row};
 use bedrock_meter::resolve::{Aliases, Resolver};
+use bedrock_meter::sources::cloudwatch::{self as monitor, MonitorConfig, fetch};
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 use support::{at, client, datum, plus, put, runtime, slot_start};
@@ -45,6 +47,7 @@ fn daily(cfg: &MonitorConfig, by: &[GroupBy]) -> report::DailyReport {
             regions: collected.regions.clone(),
             by: by.to_vec(),
             as_of: None,
+            source: Source::CloudWatch,
         },
     )
 }

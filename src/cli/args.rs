@@ -140,7 +140,8 @@ pub struct DailyArgs {
     #[arg(long, default_value = "UTC", value_name = "ZONE")]
     pub timezone: String,
     /// Group rows by: day, region, model; comma separated (default: all three, one row per
-    /// day × Region × model series).
+    /// day × Region × model series). `principal` and `tag:KEY` need a source that knows
+    /// callers and tags: CloudWatch metrics know neither.
     #[arg(long, value_delimiter = ',', value_parser = |s: &str| s.parse::<GroupBy>())]
     pub by: Vec<GroupBy>,
     /// Merge the rows into this CSV history file (atomically): rows of the days and Regions

@@ -6,11 +6,13 @@ use anyhow::Context as _;
 
 use super::args::DailyArgs;
 use super::{Context, ExitError};
+use crate::aws::{AwsOptions, region_from_env};
 use crate::export::write::atomic_write;
 use crate::export::{Document, Format, exporter, read_csv};
-use crate::monitor::{self, AwsOptions, MonitorConfig};
+use crate::records::Source;
 use crate::report::{self, DailyOptions, GroupBy, history};
 use crate::resolve::Resolver;
+use crate::sources::cloudwatch::{self, MonitorConfig};
 
 pub fn daily(ctx: &Context, args: &DailyArgs) -> anyhow::Result<i32> {
     if args.since >= args.until {
@@ -32,6 +34,7 @@ pub fn daily(ctx: &Context, args: &DailyArgs) -> anyhow::Result<i32> {
     }
     by.sort();
     by.dedup();
+    report::check_keys(&by, Source::CloudWatch).map_err(ExitError::usage)?;
     if args.append.is_some() && by != GroupBy::ALL {
         return Err(ExitError::usage(
             "--append keeps one row per day × Region × model: it cannot be combined with --by",
@@ -42,11 +45,9 @@ pub fn daily(ctx: &Context, args: &DailyArgs) -> anyhow::Result<i32> {
     let mut regions = args.region.clone();
     regions.retain(|r| seen.insert(r.clone()));
     if regions.is_empty()
-        && let Some(r) = ["AWS_REGION", "AWS_DEFAULT_REGION"]
-            .iter()
-            .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        && let Some(r) = region_from_env()
     {
-        regions.push(r.to_ascii_lowercase());
+        regions.push(r);
     }
 
     let cfg = MonitorConfig {
@@ -63,7 +64,7 @@ pub fn daily(ctx: &Context, args: &DailyArgs) -> anyhow::Result<i32> {
         extra_series: args.series.clone(),
         progress: !args.no_progress,
     };
-    let collected = monitor::collect_blocking(&cfg)?;
+    let collected = cloudwatch::collect_blocking(&cfg)?;
 
     let resolver = Resolver::new(&ctx.catalog, ctx.aliases.clone());
     let opts = DailyOptions {
@@ -73,6 +74,7 @@ pub fn daily(ctx: &Context, args: &DailyArgs) -> anyhow::Result<i32> {
         regions: collected.regions.clone(),
         by,
         as_of: ctx.as_of_flag,
+        source: Source::CloudWatch,
     };
     let mut rep = report::daily(&collected.records, &resolver, &opts);
     let s = collected.stats;

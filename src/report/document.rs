@@ -5,9 +5,10 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
 
 use super::DailyReport;
-use super::rows::Row;
+use super::rows::{GroupBy, Row};
 use crate::export::{Cell, Document, Table};
 use crate::money;
+use crate::records::Source;
 
 /// The report's columns, in CSV order. `--append` history files have these headers.
 pub const COLUMNS: [&str; 24] = [
@@ -82,6 +83,33 @@ pub fn cells(r: &Row) -> Vec<Cell> {
     ]
 }
 
+/// The columns of a report grouped by `by`: [`COLUMNS`], with a `principal` column and one
+/// `tag:KEY` column per grouped tag after `model_id` when those keys are grouped.
+pub fn columns(by: &[GroupBy]) -> Vec<String> {
+    let mut cols: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
+    let extra: Vec<String> = by
+        .iter()
+        .filter(|g| matches!(g, GroupBy::Principal | GroupBy::Tag(_)))
+        .map(GroupBy::label)
+        .collect();
+    let at = COLUMNS.iter().position(|c| *c == "model_id").unwrap_or(2) + 1;
+    cols.splice(at..at, extra);
+    cols
+}
+
+/// The cells of a row under [`columns`]: principal and tag cells after `model_id`.
+fn cells_for(r: &Row) -> Vec<Cell> {
+    let mut c = cells(r);
+    let mut extra: Vec<Cell> = Vec::new();
+    if let Some(p) = &r.principal {
+        extra.push(Cell::Text(p.clone()));
+    }
+    extra.extend(r.tags.iter().map(|(_, v)| Cell::Text(v.clone())));
+    let at = COLUMNS.iter().position(|c| *c == "model_id").unwrap_or(2) + 1;
+    c.splice(at..at, extra);
+    c
+}
+
 /// A JSON object of a row: money and latency as exact numbers or `null` (unknown).
 pub fn row_json(r: &Row) -> Value {
     let mut obj = Map::new();
@@ -94,6 +122,19 @@ pub fn row_json(r: &Row) -> Value {
             Cell::Empty => Value::Null,
         };
         obj.insert(name.to_string(), v);
+        if *name == "model_id" {
+            if let Some(p) = &r.principal {
+                obj.insert("principal".into(), Value::String(p.clone()));
+            }
+            if !r.tags.is_empty() {
+                let tags: Map<String, Value> = r
+                    .tags
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                    .collect();
+                obj.insert("tags".into(), Value::Object(tags));
+            }
+        }
     }
     obj.insert("series_days".into(), Value::from(r.series_days as u64));
     Value::Object(obj)
@@ -109,16 +150,18 @@ fn number(d: Decimal) -> Value {
 /// The report as a document. `totals_row` appends the totals as a last table row (for
 /// people: table and Markdown); CSV leaves it out so the file stays one row per key.
 pub fn document(report: &DailyReport, totals_row: bool) -> Document {
-    let mut table = Table::new(&COLUMNS);
+    let cols = columns(&report.by);
+    let headers: Vec<&str> = cols.iter().map(String::as_str).collect();
+    let mut table = Table::new(&headers);
     for r in &report.rows {
-        table.push(cells(r));
+        table.push(cells_for(r));
     }
     if totals_row && !report.rows.is_empty() {
         let mut t = report.totals.clone();
         t.date = "TOTAL".into();
-        table.push(cells(&t));
+        table.push(cells_for(&t));
     }
-    let by: Vec<&str> = report.by.iter().map(|g| g.as_str()).collect();
+    let by: Vec<String> = report.by.iter().map(GroupBy::label).collect();
     let total = match report.totals.costs.total {
         Some(d) => money::usd(d),
         None if report.rows.is_empty() => "no usage".into(),
@@ -139,9 +182,14 @@ pub fn document(report: &DailyReport, totals_row: bool) -> Document {
     summary.extend(report.summary.iter().cloned());
     let mut notes = report.notes.clone();
     if report.rows.is_empty() {
+        let source = match report.source {
+            Source::CloudWatch => "CloudWatch",
+            Source::CloudTrailApportioned => "CloudTrail",
+            Source::InvocationLogs => "the invocation logs",
+        };
         notes.insert(
             0,
-            "no Bedrock usage in CloudWatch for these days and Regions".to_string(),
+            format!("no Bedrock usage in {source} for these days and Regions"),
         );
     }
     let json = json!({

@@ -3,8 +3,8 @@
 //! [`price`] prices each record (day × Region × model series) through the resolver and the
 //! catalog at the prices of its day; [`rows`] groups them by `--by`; [`document`] lays them
 //! out for the exporters; [`history`] merges a run into an `--append` history file.
-//! Reports know nothing of AWS (records come from [`crate::monitor`] or any other source)
-//! nor of the command line.
+//! Reports know nothing of AWS (records come from [`crate::sources`]) nor of the command
+//! line.
 
 pub mod document;
 pub mod history;
@@ -16,8 +16,8 @@ use std::collections::BTreeSet;
 use jiff::ToSpan;
 use jiff::civil::Date;
 
+use crate::records::{Source, UsageRecord};
 use crate::resolve::Resolver;
-use crate::usage::UsageRecord;
 
 pub use document::{COLUMNS, document};
 pub use price::{Costs, Priced, price};
@@ -37,6 +37,13 @@ pub struct DailyOptions {
     pub by: Vec<GroupBy>,
     /// Price every day at this date's prices instead of its own.
     pub as_of: Option<Date>,
+    /// Where the records came from (decides the keys `by` may use).
+    pub source: Source,
+}
+
+/// Checks that every key of `by` can be answered by records of `source`.
+pub fn check_keys(by: &[GroupBy], source: Source) -> Result<(), String> {
+    by.iter().try_for_each(|g| g.check_source(source))
 }
 
 /// A priced, grouped daily report.
@@ -47,6 +54,7 @@ pub struct DailyReport {
     pub timezone: String,
     pub regions: Vec<String>,
     pub by: Vec<GroupBy>,
+    pub source: Source,
     pub rows: Vec<Row>,
     pub totals: Row,
     /// Extra key facts for the summary (API calls made, …).
@@ -77,6 +85,7 @@ pub fn daily(records: &[UsageRecord], resolver: &Resolver<'_>, opts: &DailyOptio
         timezone: opts.timezone.clone(),
         regions: opts.regions.clone(),
         by: opts.by.clone(),
+        source: opts.source,
         rows,
         totals,
         summary: Vec::new(),

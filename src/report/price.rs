@@ -12,8 +12,8 @@ use rust_decimal::Decimal;
 
 use crate::catalog::{Dimension, Mode};
 use crate::estimate::{ModeSelection, Usage, estimate};
+use crate::records::UsageRecord;
 use crate::resolve::{ResolveError, Resolver};
-use crate::usage::UsageRecord;
 
 /// Cost per billed dimension. `None`: the amount is unknown (unpriced), not zero.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

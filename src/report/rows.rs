@@ -1,4 +1,5 @@
-//! Report rows: priced records, grouped by the keys of `--by` (day, Region, model).
+//! Report rows: priced records, grouped by the keys of `--by` (day, Region, model, and —
+//! where the source knows them — principal and `tag:KEY`).
 //!
 //! Grouping sums counts and costs. A money cell adds up the amounts that are known and is
 //! empty only when none is; a row that includes unpriced usage says so in `status`.
@@ -10,37 +11,80 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use super::price::{Costs, Priced};
-use crate::usage::Latency;
+use crate::records::{Latency, Source};
 
 /// A grouping key of `--by`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum GroupBy {
     Day,
     Region,
     Model,
+    /// The normalised caller (sources with principals only).
+    Principal,
+    /// The value of one tag, `tag:KEY` (sources with tags only).
+    Tag(String),
 }
 
+/// The label of rows without a value for a grouped principal or tag.
+pub const NONE_LABEL: &str = "(none)";
+
 impl GroupBy {
+    /// The three keys of CloudWatch's own grain: one row per day × Region × series.
     pub const ALL: [GroupBy; 3] = [GroupBy::Day, GroupBy::Region, GroupBy::Model];
 
-    pub fn as_str(self) -> &'static str {
+    /// The key as `--by` spells it (`day`, `principal`, `tag:team`).
+    pub fn label(&self) -> String {
         match self {
-            GroupBy::Day => "day",
-            GroupBy::Region => "region",
-            GroupBy::Model => "model",
+            GroupBy::Day => "day".into(),
+            GroupBy::Region => "region".into(),
+            GroupBy::Model => "model".into(),
+            GroupBy::Principal => "principal".into(),
+            GroupBy::Tag(k) => format!("tag:{k}"),
         }
+    }
+
+    /// Whether records of `source` can answer this key; the error says why not and where
+    /// the key can be had.
+    pub fn check_source(&self, source: Source) -> Result<(), String> {
+        match self {
+            GroupBy::Principal if !source.has_principals() => Err(format!(
+                "--by principal: {} has no caller. Per-principal usage comes from model-invocation logs, or as an apportioned estimate from `report governance --apportion-cost` (CloudTrail)",
+                source_name(source)
+            )),
+            GroupBy::Tag(k) if !source.has_tags() => Err(format!(
+                "--by tag:{k}: {} has no tags. Tags come from model-invocation logs (requestMetadata) and application inference profiles",
+                source_name(source)
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn source_name(source: Source) -> &'static str {
+    match source {
+        Source::CloudWatch => "CloudWatch (AWS/Bedrock metrics)",
+        Source::CloudTrailApportioned => "CloudTrail",
+        Source::InvocationLogs => "the invocation logs",
     }
 }
 
 impl std::str::FromStr for GroupBy {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        match s.trim().to_ascii_lowercase().as_str() {
+        let t = s.trim();
+        if let Some(key) = t.strip_prefix("tag:").or_else(|| t.strip_prefix("TAG:")) {
+            if key.is_empty() {
+                return Err("`tag:` needs a tag key, like tag:team".to_string());
+            }
+            return Ok(GroupBy::Tag(key.to_string()));
+        }
+        match t.to_ascii_lowercase().as_str() {
             "day" | "date" => Ok(GroupBy::Day),
             "region" => Ok(GroupBy::Region),
             "model" | "model_id" => Ok(GroupBy::Model),
+            "principal" | "caller" => Ok(GroupBy::Principal),
             _ => Err(format!(
-                "unknown grouping `{s}` (expected day, region or model)"
+                "unknown grouping `{s}` (expected day, region, model, principal or tag:KEY)"
             )),
         }
     }
@@ -55,6 +99,10 @@ pub struct Row {
     pub region: String,
     /// The raw ModelId series, or `all`.
     pub model_id: String,
+    /// The principal, when grouped by principal (`(none)` for usage without one).
+    pub principal: Option<String>,
+    /// The values of the grouped tags, in `--by` order (`(none)` for untagged usage).
+    pub tags: Vec<(String, String)>,
     /// The catalog model, empty when unknown or mixed.
     pub resolved_model: String,
     pub invocations: u64,
@@ -83,6 +131,8 @@ impl Row {
             date: r.day.to_string(),
             region: r.region.clone(),
             model_id: r.model_id.clone(),
+            principal: r.principal.clone(),
+            tags: r.tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
             resolved_model: p.resolved_model.clone().unwrap_or_default(),
             invocations: r.invocations,
             input_tokens: r.input_tokens,
@@ -106,13 +156,49 @@ fn sum_money(values: impl Iterator<Item = Option<Decimal>>) -> Option<Decimal> {
     values.flatten().reduce(|a, b| a + b)
 }
 
+/// The labels of a group: the key columns of its row.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Labels {
+    pub date: String,
+    pub region: String,
+    pub model_id: String,
+    pub principal: Option<String>,
+    pub tags: Vec<(String, String)>,
+}
+
+impl Labels {
+    fn plain(date: String, region: String, model_id: String) -> Labels {
+        Labels {
+            date,
+            region,
+            model_id,
+            principal: None,
+            tags: Vec::new(),
+        }
+    }
+}
+
 /// Merges rows into one, under the given labels.
 pub fn merge(date: String, region: String, model_id: String, rows: &[&Row]) -> Row {
+    merge_labelled(Labels::plain(date, region, model_id), rows)
+}
+
+/// Merges rows into one, under the given labels (principal and tags included).
+pub fn merge_labelled(labels: Labels, rows: &[&Row]) -> Row {
+    let Labels {
+        date,
+        region,
+        model_id,
+        principal,
+        tags,
+    } = labels;
     if let [only] = rows {
         return Row {
             date,
             region,
             model_id,
+            principal,
+            tags,
             ..(*only).clone()
         };
     }
@@ -141,6 +227,8 @@ pub fn merge(date: String, region: String, model_id: String, rows: &[&Row]) -> R
         date,
         region,
         model_id,
+        principal,
+        tags,
         resolved_model: if rows.iter().all(|r| r.resolved_model == first_model) {
             first_model.to_string()
         } else {
@@ -177,34 +265,56 @@ pub fn merge(date: String, region: String, model_id: String, rows: &[&Row]) -> R
     }
 }
 
-/// Groups priced records by `by` (all three keys: one row per record). `range` labels the
-/// date column when days are not a key. Rows are sorted by date, Region and model.
+/// Groups priced records by `by` (day, Region and model alone: one row per record).
+/// `range` labels the date column when days are not a key. Rows are sorted by date,
+/// Region, model, then principal and tag values.
 pub fn group(priced: &[Priced], by: &[GroupBy], range: &str) -> Vec<Row> {
     let singles: Vec<Row> = priced.iter().map(Row::of).collect();
-    let mut groups: BTreeMap<(String, String, String), Vec<&Row>> = BTreeMap::new();
+    let tag_keys: Vec<&str> = by
+        .iter()
+        .filter_map(|g| match g {
+            GroupBy::Tag(k) => Some(k.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut groups: BTreeMap<Labels, Vec<&Row>> = BTreeMap::new();
     for r in &singles {
-        let key = (
-            if by.contains(&GroupBy::Day) {
+        let labels = Labels {
+            date: if by.contains(&GroupBy::Day) {
                 r.date.clone()
             } else {
                 range.to_string()
             },
-            if by.contains(&GroupBy::Region) {
+            region: if by.contains(&GroupBy::Region) {
                 r.region.clone()
             } else {
                 "all".to_string()
             },
-            if by.contains(&GroupBy::Model) {
+            model_id: if by.contains(&GroupBy::Model) {
                 r.model_id.clone()
             } else {
                 "all".to_string()
             },
-        );
-        groups.entry(key).or_default().push(r);
+            principal: by
+                .contains(&GroupBy::Principal)
+                .then(|| r.principal.clone().unwrap_or_else(|| NONE_LABEL.into())),
+            tags: tag_keys
+                .iter()
+                .map(|k| {
+                    let v = r
+                        .tags
+                        .iter()
+                        .find(|(tk, _)| tk == k)
+                        .map(|(_, v)| v.clone());
+                    (k.to_string(), v.unwrap_or_else(|| NONE_LABEL.into()))
+                })
+                .collect(),
+        };
+        groups.entry(labels).or_default().push(r);
     }
     groups
         .into_iter()
-        .map(|((d, r, m), rows)| merge(d, r, m, &rows))
+        .map(|(labels, rows)| merge_labelled(labels, &rows))
         .collect()
 }
 
@@ -216,7 +326,17 @@ pub fn totals(rows: &[Row], range: &str) -> Row {
         return empty;
     }
     let all: Vec<&Row> = rows.iter().collect();
-    let mut t = merge(range.into(), "all".into(), "all".into(), &all);
+    let first = &rows[0];
+    let labels = Labels {
+        principal: first.principal.as_ref().map(|_| "all".to_string()),
+        tags: first
+            .tags
+            .iter()
+            .map(|(k, _)| (k.clone(), "all".to_string()))
+            .collect(),
+        ..Labels::plain(range.into(), "all".into(), "all".into())
+    };
+    let mut t = merge_labelled(labels, &all);
     if rows.len() == 1 {
         // A single row keeps its percentiles in `merge`; totals show the average only.
         t.latency = Latency {
@@ -230,7 +350,7 @@ pub fn totals(rows: &[Row], range: &str) -> Row {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::usage::UsageRecord;
+    use crate::records::UsageRecord;
     use jiff::civil::date;
 
     fn priced(day: u8, region: &str, model: &str, inv: u64, total: Option<i64>) -> Priced {
@@ -301,5 +421,99 @@ mod tests {
         assert_eq!(g[0].costs.total, None);
         assert_eq!(g[0].costs.input, None);
         assert_eq!(totals(&[], "r").status, "no data");
+    }
+
+    fn with_caller(p: Priced, principal: Option<&str>, team: Option<&str>) -> Priced {
+        let mut p = p;
+        p.record.principal = principal.map(str::to_string);
+        if let Some(t) = team {
+            p.record.tags.insert("team".into(), t.into());
+        }
+        p.record.source = Source::InvocationLogs;
+        p
+    }
+
+    #[test]
+    fn grouping_by_principal_and_tag_keeps_callers_apart() {
+        let alice = "arn:aws:iam::1:user/alice";
+        let bob = "arn:aws:sts::1:assumed-role/app/bob";
+        let p = vec![
+            with_caller(
+                priced(1, "us-east-1", "a", 1, Some(100)),
+                Some(alice),
+                Some("x"),
+            ),
+            with_caller(
+                priced(1, "us-east-1", "a", 2, Some(200)),
+                Some(bob),
+                Some("y"),
+            ),
+            with_caller(priced(2, "us-east-1", "a", 4, Some(400)), Some(alice), None),
+            with_caller(priced(2, "us-east-1", "b", 8, None), None, Some("x")),
+        ];
+        let by_principal = group(&p, &[GroupBy::Principal], "r");
+        let got: Vec<(Option<&str>, u64)> = by_principal
+            .iter()
+            .map(|r| (r.principal.as_deref(), r.invocations))
+            .collect();
+        assert_eq!(
+            got,
+            vec![(Some("(none)"), 8), (Some(alice), 5), (Some(bob), 2)]
+        );
+        assert_eq!(by_principal[1].costs.total, Some(Decimal::new(500, 2)));
+        assert_eq!(by_principal[1].region, "all");
+
+        let by_team = group(&p, &[GroupBy::Tag("team".into())], "r");
+        let got: Vec<(String, u64)> = by_team
+            .iter()
+            .map(|r| (r.tags[0].1.clone(), r.invocations))
+            .collect();
+        assert_eq!(
+            got,
+            vec![("(none)".into(), 4), ("x".into(), 9), ("y".into(), 2)]
+        );
+        assert_eq!(by_team[1].status, "partial: 1 of 2 series-days unpriced");
+        let t = totals(&by_team, "r");
+        assert_eq!(t.tags, vec![("team".to_string(), "all".to_string())]);
+        assert_eq!(t.invocations, 15);
+
+        // Without principal in --by, a caller's rows of the same series-day merge.
+        let plain = group(&p, &GroupBy::ALL, "r");
+        assert_eq!(plain.len(), 3);
+        assert_eq!(plain[0].invocations, 3);
+        assert_eq!(plain[0].principal, None);
+    }
+
+    #[test]
+    fn keys_a_source_cannot_answer_are_refused_with_the_reason() {
+        assert!(GroupBy::Model.check_source(Source::CloudWatch).is_ok());
+        let e = GroupBy::Principal
+            .check_source(Source::CloudWatch)
+            .unwrap_err();
+        assert!(
+            e.contains("CloudWatch") && e.contains("invocation logs"),
+            "{e}"
+        );
+        assert!(
+            GroupBy::Principal
+                .check_source(Source::CloudTrailApportioned)
+                .is_ok()
+        );
+        let e = GroupBy::Tag("team".into())
+            .check_source(Source::CloudTrailApportioned)
+            .unwrap_err();
+        assert!(e.contains("tag:team"), "{e}");
+        assert!(
+            GroupBy::Tag("team".into())
+                .check_source(Source::InvocationLogs)
+                .is_ok()
+        );
+        assert_eq!(
+            "tag:cost-center".parse::<GroupBy>().unwrap().label(),
+            "tag:cost-center"
+        );
+        assert_eq!("Principal".parse::<GroupBy>().unwrap(), GroupBy::Principal);
+        assert!("tag:".parse::<GroupBy>().is_err());
+        assert!("team".parse::<GroupBy>().unwrap_err().contains("tag:KEY"));
     }
 }

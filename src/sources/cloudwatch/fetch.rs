@@ -5,18 +5,15 @@
 //! of results; a page ends when a call's answer exceeds 100,800 data points (about 200 days
 //! of 500 daily queries), so a report of under 200 days is one page.
 
-use aws_sdk_cloudwatch::Client;
-use aws_sdk_cloudwatch::primitives::DateTime;
-use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat, ScanBy};
-
 use super::days::Window;
 use super::discover::SeriesMetric;
-use super::error::{CallSite, MonitorError, from_sdk};
 use super::metrics;
 use super::results::{Accumulator, QuerySpec};
+use crate::aws::AwsError;
+use crate::aws::cloudwatch::{CloudWatch, MetricQuery};
 
 /// GetMetricData's limit of queries per call.
-pub const MAX_QUERIES_PER_CALL: usize = 500;
+pub const MAX_QUERIES_PER_CALL: usize = crate::aws::cloudwatch::MAX_QUERIES_PER_CALL;
 
 /// Every query to run for these series metrics: one per statistic.
 pub fn plan(found: &[SeriesMetric], percentiles: bool) -> Vec<QuerySpec<'_>> {
@@ -43,41 +40,33 @@ fn query_id(i: usize) -> String {
     format!("q{i}")
 }
 
-fn query(id: String, spec: &QuerySpec<'_>, period: i64) -> MetricDataQuery {
-    let mut metric = Metric::builder()
-        .namespace(metrics::NAMESPACE)
-        .metric_name(&spec.metric.metric_name);
-    for (name, value) in &spec.metric.dimensions {
-        metric = metric.dimensions(Dimension::builder().name(name).value(value).build());
+/// The GetMetricData query of one spec.
+pub fn query(id: String, spec: &QuerySpec<'_>, period: i64) -> MetricQuery {
+    MetricQuery {
+        id,
+        namespace: metrics::NAMESPACE.to_string(),
+        metric_name: spec.metric.metric_name.clone(),
+        dimensions: spec.metric.dimensions.clone(),
+        period_secs: period,
+        stat: spec.stat.as_str().to_string(),
     }
-    MetricDataQuery::builder()
-        .id(id)
-        .metric_stat(
-            MetricStat::builder()
-                .metric(metric.build())
-                .period(period as i32)
-                .stat(spec.stat.as_str())
-                .build(),
-        )
-        .return_data(true)
-        .build()
 }
 
 /// Runs every query over one window; returns the number of GetMetricData calls made.
 /// `on_call` is told after each call (progress).
 pub async fn fetch_window(
-    client: &Client,
-    at: &CallSite<'_>,
+    cloudwatch: &CloudWatch,
+    region: &str,
     window: &Window,
     specs: &[QuerySpec<'_>],
     acc: &mut Accumulator,
     on_call: &(dyn Fn() + Send + Sync),
-) -> Result<u64, MonitorError> {
+) -> Result<u64, AwsError> {
     let mut calls = 0;
-    let start = DateTime::from_secs(window.start.as_second());
-    let end = DateTime::from_secs(window.end().as_second());
+    let start = window.start.as_second();
+    let end = window.end().as_second();
     for batch in specs.chunks(MAX_QUERIES_PER_CALL) {
-        let queries: Vec<MetricDataQuery> = batch
+        let queries: Vec<MetricQuery> = batch
             .iter()
             .enumerate()
             .map(|(i, s)| query(query_id(i), s, window.period_secs))
@@ -87,28 +76,15 @@ pub async fn fetch_window(
                 .and_then(|n| n.parse::<usize>().ok())
                 .and_then(|i| batch.get(i).copied())
         };
-        let mut token: Option<String> = None;
-        loop {
-            let resp = client
-                .get_metric_data()
-                .set_metric_data_queries(Some(queries.clone()))
-                .start_time(start)
-                .end_time(end)
-                .scan_by(ScanBy::TimestampAscending)
-                .set_next_token(token.take())
-                .send()
-                .await
-                .map_err(|e| from_sdk(e, at))?;
-            calls += 1;
+        let mut on_page = |results: Vec<_>| {
             on_call();
-            for r in resp.metric_data_results() {
-                acc.apply(r, spec_of, window, at.region);
+            for r in &results {
+                acc.apply(r, spec_of, window, region);
             }
-            match resp.next_token() {
-                Some(t) if !t.is_empty() => token = Some(t.to_string()),
-                _ => break,
-            }
-        }
+        };
+        calls += cloudwatch
+            .get_metric_data(&queries, start, end, &mut on_page)
+            .await?;
     }
     Ok(calls)
 }
@@ -116,7 +92,7 @@ pub async fn fetch_window(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::monitor::metrics::{Field, Stat};
+    use crate::sources::cloudwatch::metrics::{Field, Stat};
 
     #[test]
     fn plan_has_one_query_per_statistic_and_batches_of_500() {
@@ -160,12 +136,10 @@ mod tests {
             },
             86_400,
         );
-        assert_eq!(q.id(), Some("q7"));
-        let stat = q.metric_stat().unwrap();
-        assert_eq!(stat.stat(), Some("Sum"));
-        assert_eq!(stat.period(), Some(86_400));
-        let metric = stat.metric().unwrap();
-        assert_eq!(metric.namespace(), Some("AWS/Bedrock"));
-        assert_eq!(metric.dimensions().len(), 2);
+        assert_eq!(q.id, "q7");
+        assert_eq!(q.stat, "Sum");
+        assert_eq!(q.period_secs, 86_400);
+        assert_eq!(q.namespace, "AWS/Bedrock");
+        assert_eq!(q.dimensions.len(), 2);
     }
 }

@@ -1,27 +1,31 @@
-//! What went wrong talking to CloudWatch, in terms a user can act on: the IAM action that
-//! is missing, the endpoint that cannot be reached, how to provide credentials.
+//! What went wrong talking to AWS, in terms a user can act on: the IAM action that is
+//! missing, the endpoint that cannot be reached, how to provide credentials. One error type
+//! for every service; no SDK error leaves [`crate::aws`].
 
 use std::error::Error as StdError;
 
+// The smithy error types every AWS SDK crate shares (re-exported by each one).
 use aws_sdk_cloudwatch::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
-/// A monitor failure. Messages name the IAM action (`cloudwatch:ListMetrics`,
-/// `cloudwatch:GetMetricData`) and the Region.
+/// An AWS failure. Messages name the service, the IAM action (`cloudwatch:ListMetrics`,
+/// `cloudtrail:LookupEvents`, `s3:GetObject`…) and the Region.
 #[derive(Debug, thiserror::Error)]
-pub enum MonitorError {
+pub enum AwsError {
     #[error(
-        "missing IAM permission {action} in {region}: CloudWatch answered {code}: {message}. Grant the caller {action} (README: \"IAM policy\")"
+        "missing IAM permission {action} in {region}: {service} answered {code}: {message}. Grant the caller {action} (README: \"IAM policy\")"
     )]
     AccessDenied {
+        service: &'static str,
         action: String,
         region: String,
         code: String,
         message: String,
     },
     #[error(
-        "cannot reach CloudWatch at {endpoint} ({region}): {detail}. Is the endpoint right (AWS_ENDPOINT_URL, --region) and the network up?"
+        "cannot reach {service} at {endpoint} ({region}): {detail}. Is the endpoint right (AWS_ENDPOINT_URL, --region) and the network up?"
     )]
     Unreachable {
+        service: &'static str,
         endpoint: String,
         region: String,
         detail: String,
@@ -31,17 +35,19 @@ pub enum MonitorError {
     )]
     NoCredentials { detail: String },
     #[error(
-        "the credentials were rejected by CloudWatch in {region} ({code}: {message}); check the profile, or refresh an expired session"
+        "the credentials were rejected by {service} in {region} ({code}: {message}); check the profile, or refresh an expired session"
     )]
     BadCredentials {
+        service: &'static str,
         region: String,
         code: String,
         message: String,
     },
     #[error(
-        "CloudWatch kept throttling {action} in {region} after {attempts} attempt(s) ({code}); try again later, or raise --max-attempts"
+        "{service} kept throttling {action} in {region} after {attempts} attempt(s) ({code}); try again later, or raise --max-attempts"
     )]
     Throttled {
+        service: &'static str,
         action: String,
         region: String,
         attempts: u32,
@@ -53,6 +59,9 @@ pub enum MonitorError {
         region: String,
         detail: String,
     },
+    /// A request that cannot be made as asked (a bad bucket URI, a time out of range).
+    #[error("{0}")]
+    Invalid(String),
     #[error("cannot build the day buckets: {0}")]
     Time(#[from] jiff::Error),
 }
@@ -84,6 +93,8 @@ const THROTTLED: &[&str] = &[
 /// Where a request was sent, for error messages.
 #[derive(Debug, Clone)]
 pub struct CallSite<'a> {
+    /// The service's name in messages (`CloudWatch`).
+    pub service: &'static str,
     /// The IAM action of the operation, like `cloudwatch:GetMetricData`.
     pub action: &'a str,
     pub region: &'a str,
@@ -92,8 +103,8 @@ pub struct CallSite<'a> {
     pub attempts: u32,
 }
 
-/// Turns an SDK error into a [`MonitorError`].
-pub fn from_sdk<E, R>(err: SdkError<E, R>, at: &CallSite<'_>) -> MonitorError
+/// Turns an SDK error into an [`AwsError`].
+pub(crate) fn from_sdk<E, R>(err: SdkError<E, R>, at: &CallSite<'_>) -> AwsError
 where
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
@@ -101,43 +112,48 @@ where
     let detail = DisplayErrorContext(&err).to_string();
     let code = err.code().unwrap_or_default().to_string();
     let message = err.message().unwrap_or_default().to_string();
-    let other = |detail: String| MonitorError::Other {
+    let other = |detail: String| AwsError::Other {
         action: at.action.to_string(),
         region: at.region.to_string(),
         detail,
     };
     if mentions_missing_credentials(&err) {
-        return MonitorError::NoCredentials {
+        return AwsError::NoCredentials {
             detail: root_cause(&err),
         };
     }
     match &err {
-        SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() => MonitorError::Unreachable {
+        SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() => AwsError::Unreachable {
+            service: at.service,
             endpoint: at.endpoint.to_string(),
             region: at.region.to_string(),
             detail: root_cause(&err),
         },
-        SdkError::TimeoutError(_) => MonitorError::Unreachable {
+        SdkError::TimeoutError(_) => AwsError::Unreachable {
+            service: at.service,
             endpoint: at.endpoint.to_string(),
             region: at.region.to_string(),
             detail: "timed out".to_string(),
         },
         SdkError::ServiceError(_) | SdkError::ResponseError(_) => {
             if ACCESS_DENIED.contains(&code.as_str()) {
-                MonitorError::AccessDenied {
+                AwsError::AccessDenied {
+                    service: at.service,
                     action: at.action.to_string(),
                     region: at.region.to_string(),
                     code,
                     message,
                 }
             } else if BAD_CREDENTIALS.contains(&code.as_str()) {
-                MonitorError::BadCredentials {
+                AwsError::BadCredentials {
+                    service: at.service,
                     region: at.region.to_string(),
                     code,
                     message,
                 }
             } else if THROTTLED.contains(&code.as_str()) {
-                MonitorError::Throttled {
+                AwsError::Throttled {
+                    service: at.service,
                     action: at.action.to_string(),
                     region: at.region.to_string(),
                     attempts: at.attempts,

@@ -7,11 +7,9 @@
 
 use std::collections::BTreeSet;
 
-use aws_sdk_cloudwatch::Client;
-use aws_sdk_cloudwatch::types::{DimensionFilter, Metric};
-
-use super::error::{CallSite, MonitorError, from_sdk};
 use super::metrics::{self, Field};
+use crate::aws::AwsError;
+use crate::aws::cloudwatch::{CloudWatch, ListedMetric};
 
 /// One CloudWatch metric of one model series: its name and its full dimension set (needed
 /// verbatim by GetMetricData).
@@ -30,14 +28,10 @@ pub struct SeriesMetric {
 /// Latency averages and percentiles of different dimension sets cannot be added, so only
 /// the plain `ModelId` latency series is kept; counts with extra dimensions
 /// (`OutputImageCount` by image size) are kept and summed.
-pub fn series_metric(m: &Metric) -> Option<SeriesMetric> {
-    let name = m.metric_name()?;
+pub fn series_metric(m: &ListedMetric) -> Option<SeriesMetric> {
+    let name = m.name.as_str();
     let field = metrics::classify(name)?;
-    let mut dimensions: Vec<(String, String)> = m
-        .dimensions()
-        .iter()
-        .filter_map(|d| Some((d.name()?.to_string(), d.value()?.to_string())))
-        .collect();
+    let mut dimensions = m.dimensions.clone();
     dimensions.sort();
     let model_id = dimensions
         .iter()
@@ -55,35 +49,13 @@ pub fn series_metric(m: &Metric) -> Option<SeriesMetric> {
     })
 }
 
-/// Lists every usable metric of the Region, following NextToken. Returns the metrics,
-/// sorted, and the number of ListMetrics calls made.
-pub async fn list(
-    client: &Client,
-    at: &CallSite<'_>,
-) -> Result<(Vec<SeriesMetric>, u64), MonitorError> {
-    let mut found = BTreeSet::new();
-    let mut token: Option<String> = None;
-    let mut calls = 0;
-    loop {
-        let resp = client
-            .list_metrics()
-            .namespace(metrics::NAMESPACE)
-            .dimensions(
-                DimensionFilter::builder()
-                    .name(metrics::MODEL_DIMENSION)
-                    .build(),
-            )
-            .set_next_token(token.take())
-            .send()
-            .await
-            .map_err(|e| from_sdk(e, at))?;
-        calls += 1;
-        found.extend(resp.metrics().iter().filter_map(series_metric));
-        match resp.next_token() {
-            Some(t) if !t.is_empty() => token = Some(t.to_string()),
-            _ => break,
-        }
-    }
+/// Lists every usable metric of the Region. Returns the metrics, sorted, and the number
+/// of ListMetrics calls made.
+pub async fn list(cloudwatch: &CloudWatch) -> Result<(Vec<SeriesMetric>, u64), AwsError> {
+    let (listed, calls) = cloudwatch
+        .list_metrics(metrics::NAMESPACE, metrics::MODEL_DIMENSION)
+        .await?;
+    let found: BTreeSet<SeriesMetric> = listed.iter().filter_map(series_metric).collect();
     Ok((found.into_iter().collect(), calls))
 }
 
@@ -132,16 +104,15 @@ pub fn add_named_series(found: &mut Vec<SeriesMetric>, model_ids: &[String]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aws_sdk_cloudwatch::types::Dimension;
 
-    fn metric(name: &str, dims: &[(&str, &str)]) -> Metric {
-        let mut b = Metric::builder()
-            .namespace(metrics::NAMESPACE)
-            .metric_name(name);
-        for (n, v) in dims {
-            b = b.dimensions(Dimension::builder().name(*n).value(*v).build());
+    fn metric(name: &str, dims: &[(&str, &str)]) -> ListedMetric {
+        ListedMetric {
+            name: name.to_string(),
+            dimensions: dims
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
         }
-        b.build()
     }
 
     #[test]

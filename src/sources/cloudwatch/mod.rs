@@ -1,7 +1,8 @@
-//! The CloudWatch usage monitor: Bedrock's runtime metrics (namespace `AWS/Bedrock`) turned
-//! into daily [`UsageRecord`]s, one per day × Region × `ModelId` series.
+//! The CloudWatch source: Bedrock's runtime metrics (namespace `AWS/Bedrock`) turned into
+//! daily [`UsageRecord`]s, one per day × Region × `ModelId` series. Metrics have no caller
+//! and no tags: reports from this source cannot be grouped by principal or tag.
 //!
-//! This is the only module that knows the AWS SDK. For each Region it
+//! The calls themselves are made by [`crate::aws::cloudwatch`]. For each Region it
 //! 1. discovers every model series with ListMetrics ([`discover`]),
 //! 2. cuts the day range into windows of equal-length local days ([`days`]),
 //! 3. fetches each metric's daily Sum (latency: Average and p50/p90/p99) with GetMetricData,
@@ -9,12 +10,10 @@
 //! 4. folds the answers into records by query id ([`results`]).
 //!
 //! Regions are fetched concurrently. Throttling is retried by the SDK with backoff; errors
-//! that reach the caller name the IAM action or the endpoint ([`error`]).
+//! that reach the caller name the IAM action or the endpoint ([`AwsError`]).
 
-pub mod client;
 pub mod days;
 pub mod discover;
-pub mod error;
 pub mod fetch;
 pub mod metrics;
 mod progress;
@@ -25,13 +24,10 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
-use crate::usage::UsageRecord;
+use crate::aws::cloudwatch::CloudWatch;
+use crate::aws::{Aws, AwsError, AwsOptions};
+use crate::records::UsageRecord;
 
-pub use client::AwsOptions;
-pub use error::MonitorError;
-
-use client::Aws;
-use error::CallSite;
 use progress::Progress;
 use results::Accumulator;
 
@@ -95,7 +91,7 @@ pub struct Collected {
 const RETENTION_DAYS: i64 = 455;
 
 /// Fetches usage records for every Region of `cfg`.
-pub async fn collect(cfg: &MonitorConfig) -> Result<Collected, MonitorError> {
+pub async fn collect(cfg: &MonitorConfig) -> Result<Collected, AwsError> {
     let windows = Arc::new(days::windows(cfg.since, cfg.until, &cfg.timezone)?);
     let aws = Arc::new(Aws::load(&cfg.aws).await);
     let progress = Progress::new(cfg.progress);
@@ -143,21 +139,10 @@ async fn collect_region(
     windows: &[days::Window],
     cfg: &MonitorConfig,
     progress: &Progress,
-) -> Result<(Vec<UsageRecord>, FetchStats, Vec<String>), MonitorError> {
-    let client = aws.cloudwatch(region);
-    let endpoint = aws.endpoint(region);
-    let list_site = CallSite {
-        action: "cloudwatch:ListMetrics",
-        region,
-        endpoint: &endpoint,
-        attempts: cfg.aws.max_attempts,
-    };
-    let data_site = CallSite {
-        action: "cloudwatch:GetMetricData",
-        ..list_site.clone()
-    };
+) -> Result<(Vec<UsageRecord>, FetchStats, Vec<String>), AwsError> {
+    let cloudwatch = CloudWatch::new(aws, region);
     progress.message(format!("{region}: listing metrics"));
-    let (mut found, list_calls) = discover::list(&client, &list_site).await?;
+    let (mut found, list_calls) = discover::list(&cloudwatch).await?;
     discover::add_named_series(&mut found, &cfg.extra_series);
     let specs = fetch::plan(&found, cfg.percentiles);
     let mut stats = FetchStats {
@@ -177,18 +162,13 @@ async fn collect_region(
     let on_call = || progress.call_done();
     for w in windows {
         stats.get_metric_data_calls +=
-            fetch::fetch_window(&client, &data_site, w, &specs, &mut acc, &on_call).await?;
+            fetch::fetch_window(&cloudwatch, region, w, &specs, &mut acc, &on_call).await?;
     }
     let (records, notes) = acc.into_records();
     Ok((records, stats, notes))
 }
 
 /// [`collect`] on a runtime of its own, for callers that are not async (the CLI).
-pub fn collect_blocking(cfg: &MonitorConfig) -> Result<Collected, MonitorError> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime")
-        .block_on(collect(cfg))
+pub fn collect_blocking(cfg: &MonitorConfig) -> Result<Collected, AwsError> {
+    crate::aws::runtime().block_on(collect(cfg))
 }

@@ -6,13 +6,13 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_cloudwatch::types::{MetricDataResult, StatusCode};
 use jiff::civil::Date;
 
 use super::days::Window;
 use super::discover::SeriesMetric;
 use super::metrics::{Field, Stat};
-use crate::usage::UsageRecord;
+use crate::aws::cloudwatch::{MetricResult, ResultStatus};
+use crate::records::UsageRecord;
 
 /// What one query asks for.
 #[derive(Debug, Clone, Copy)]
@@ -44,22 +44,21 @@ impl Accumulator {
     /// Adds one result. `spec` finds the query of an id.
     pub fn apply<'m>(
         &mut self,
-        result: &MetricDataResult,
+        result: &MetricResult,
         spec: impl Fn(&str) -> Option<QuerySpec<'m>>,
         window: &Window,
         region: &str,
     ) {
-        let Some(q) = result.id().and_then(&spec) else {
+        let Some(q) = result.id.as_deref().and_then(&spec) else {
             self.notes.push(format!(
                 "CloudWatch returned a result for an unknown query id {:?} in {region}: ignored",
-                result.id().unwrap_or("")
+                result.id.as_deref().unwrap_or("")
             ));
             return;
         };
-        match result.status_code() {
-            Some(StatusCode::InternalError) | Some(StatusCode::Forbidden) => {
-                let messages: Vec<&str> =
-                    result.messages().iter().filter_map(|m| m.value()).collect();
+        match result.status {
+            ResultStatus::InternalError | ResultStatus::Forbidden => {
+                let messages: Vec<&str> = result.messages.iter().map(String::as_str).collect();
                 self.notes.push(format!(
                     "CloudWatch could not return {} {} of {} in {region} ({}): that statistic is missing",
                     q.metric.metric_name,
@@ -70,11 +69,11 @@ impl Accumulator {
             }
             _ => {}
         }
-        for (ts, value) in result.timestamps().iter().zip(result.values()) {
+        for (ts, value) in &result.points {
             if !value.is_finite() {
                 continue;
             }
-            let Some(day) = window.day_of(ts.secs()) else {
+            let Some(day) = window.day_of(*ts) else {
                 continue;
             };
             let r = self.record(day, region, &q.metric.model_id);
@@ -102,8 +101,7 @@ impl Accumulator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::monitor::days::windows;
-    use aws_sdk_cloudwatch::primitives::DateTime;
+    use crate::sources::cloudwatch::days::windows;
     use jiff::civil::date;
     use jiff::tz::TimeZone;
 
@@ -116,19 +114,17 @@ mod tests {
         }
     }
 
-    fn result(id: &str, points: &[(i64, f64)]) -> MetricDataResult {
-        let mut b = MetricDataResult::builder()
-            .id(id)
-            .label("=HYPERLINK(\"labels are not trusted\")")
-            .status_code(StatusCode::Complete);
-        for (t, v) in points {
-            b = b.timestamps(DateTime::from_secs(*t)).values(*v);
+    fn result(id: &str, points: &[(i64, f64)]) -> MetricResult {
+        MetricResult {
+            id: Some(id.to_string()),
+            status: ResultStatus::Complete,
+            messages: Vec::new(),
+            points: points.to_vec(),
         }
-        b.build()
     }
 
-    /// moto does not compute percentiles, so their mapping is checked on the SDK's own
-    /// response types: p50/p90/p99 results land in the latency of the right day.
+    /// moto does not compute percentiles, so their mapping is checked here (the SDK's
+    /// response types become these plain results in `aws::cloudwatch`): p50/p90/p99 results land in the latency of the right day.
     #[test]
     fn percentile_results_map_to_latency_by_query_id() {
         let w = windows(date(2026, 5, 1), date(2026, 5, 3), &TimeZone::UTC).unwrap();
@@ -227,10 +223,12 @@ mod tests {
     fn an_internal_error_status_becomes_a_note() {
         let w = &windows(date(2026, 5, 1), date(2026, 5, 2), &TimeZone::UTC).unwrap()[0];
         let m = series("m", "InvocationLatency", Field::Latency);
-        let r = MetricDataResult::builder()
-            .id("q0")
-            .status_code(StatusCode::InternalError)
-            .build();
+        let r = MetricResult {
+            id: Some("q0".into()),
+            status: ResultStatus::InternalError,
+            messages: vec![],
+            points: vec![],
+        };
         let mut acc = Accumulator::default();
         acc.apply(
             &r,

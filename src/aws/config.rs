@@ -1,16 +1,15 @@
 //! AWS access the AWS way: aws-config's default credential and configuration chain
 //! (environment, `~/.aws/config` profiles including SSO, container and instance roles),
-//! `--profile`, one client per Region, `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_CLOUDWATCH`
-//! for a local or private endpoint, and the SDK's standard retry policy: throttling and
-//! transient errors are retried with exponential backoff and jitter.
+//! `--profile`, one client per Region, `AWS_ENDPOINT_URL` and the per-service
+//! `AWS_ENDPOINT_URL_<SERVICE>` variables for a local or private endpoint, and the SDK's
+//! standard retry policy: throttling and transient errors are retried with exponential
+//! backoff and jitter, up to `--max-attempts` attempts.
 
 use std::time::Duration;
 
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
-use aws_sdk_cloudwatch::Client;
-use aws_sdk_cloudwatch::config::Region;
 
 /// How to reach AWS.
 #[derive(Debug, Clone)]
@@ -33,13 +32,25 @@ impl Default for AwsOptions {
     }
 }
 
+/// One AWS service as the SDK's configuration names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Service {
+    /// The name in messages (`CloudWatch`).
+    pub name: &'static str,
+    /// The suffix of `AWS_ENDPOINT_URL_<SERVICE>` (`CLOUDWATCH`, `CLOUDTRAIL`, `S3`).
+    pub env: &'static str,
+    /// The endpoint host prefix (`monitoring` for CloudWatch).
+    pub host: &'static str,
+}
+
 /// Loaded shared configuration: credentials chain, endpoint override, retry policy.
 pub struct Aws {
-    config: aws_config::SdkConfig,
+    pub(crate) config: aws_config::SdkConfig,
+    pub(crate) max_attempts: u32,
 }
 
 impl Aws {
-    /// Loads the configuration once for every Region of the run.
+    /// Loads the configuration once for every Region and service of the run.
     pub async fn load(opts: &AwsOptions) -> Aws {
         let retry = RetryConfig::standard()
             .with_max_attempts(opts.max_attempts.max(1))
@@ -57,6 +68,7 @@ impl Aws {
         }
         Aws {
             config: loader.load().await,
+            max_attempts: opts.max_attempts.max(1),
         }
     }
 
@@ -65,20 +77,21 @@ impl Aws {
         self.config.region().map(|r| r.to_string())
     }
 
-    /// A CloudWatch client for `region`.
-    pub fn cloudwatch(&self, region: &str) -> Client {
-        let conf = aws_sdk_cloudwatch::config::Builder::from(&self.config)
-            .region(Region::new(region.to_string()))
-            .build();
-        Client::from_conf(conf)
-    }
-
-    /// The endpoint requests to `region` go to, for error messages.
-    pub fn endpoint(&self, region: &str) -> String {
-        std::env::var("AWS_ENDPOINT_URL_CLOUDWATCH")
+    /// The endpoint requests of `service` to `region` go to, for error messages.
+    pub fn endpoint(&self, service: Service, region: &str) -> String {
+        std::env::var(format!("AWS_ENDPOINT_URL_{}", service.env))
             .ok()
             .filter(|s| !s.is_empty())
             .or_else(|| self.config.endpoint_url().map(str::to_string))
-            .unwrap_or_else(|| format!("https://monitoring.{region}.amazonaws.com"))
+            .unwrap_or_else(|| format!("https://{}.{region}.amazonaws.com", service.host))
     }
+}
+
+/// The Region a command reads when the user names none: `AWS_REGION`, then
+/// `AWS_DEFAULT_REGION` (lowercased), else none (the profile's Region, else us-east-1).
+pub fn region_from_env() -> Option<String> {
+    ["AWS_REGION", "AWS_DEFAULT_REGION"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .map(|r| r.to_ascii_lowercase())
 }

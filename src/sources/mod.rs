@@ -1,0 +1,7 @@
+//! Sources: one folder per place usage comes from, each turning raw AWS data into
+//! [`crate::records`]. Sources use [`crate::aws`] for their calls and see no SDK type.
+//! - [`cloudwatch`]: `AWS/Bedrock` metrics → daily usage records per Region × model series.
+//!
+//! Adding a source means adding a folder here; reports take its records unchanged.
+
+pub mod cloudwatch;
