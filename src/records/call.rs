@@ -97,3 +97,27 @@ pub const INVOCATION_EVENTS: &[&str] = &[
     "Converse",
     "ConverseStream",
 ];
+
+/// Calls counted at the finest grain a governance report groups by: day × Region ×
+/// principal × model × operation × error code. Built from [`CallRecord`]s locally, or
+/// returned by a query engine (Athena over trail files) that aggregated the events where
+/// they live; reports group these further by `--by`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallAggregate {
+    /// Calendar day (UTC) of the calls.
+    pub day: jiff::civil::Date,
+    pub region: String,
+    pub principal: Principal,
+    pub model_id: Option<String>,
+    pub event_name: String,
+    pub error_code: Option<String>,
+    pub calls: u64,
+    /// Calls a cross-Region profile served in another Region.
+    pub rerouted_calls: u64,
+    pub first_seen: Timestamp,
+    pub last_seen: Timestamp,
+    /// Distinct source IPs (sorted; a query engine may cap the list).
+    pub source_ips: Vec<String>,
+    /// Distinct user agents (sorted; a query engine may cap the list).
+    pub user_agents: Vec<String>,
+}
