@@ -12,6 +12,6 @@ pub mod call;
 pub mod principal;
 pub mod usage;
 
-pub use call::{CallRecord, ClientKind};
+pub use call::{CallAggregate, CallRecord, ClientKind};
 pub use principal::{Principal, PrincipalType};
 pub use usage::{Latency, Source, UsageRecord};

@@ -6,6 +6,7 @@
 //! Reports know nothing of AWS (records come from [`crate::sources`]) nor of the command
 //! line.
 
+pub mod apportion;
 pub mod document;
 pub mod history;
 pub mod price;
@@ -71,10 +72,25 @@ impl DailyReport {
 
 /// Prices `records` and groups them into a report.
 pub fn daily(records: &[UsageRecord], resolver: &Resolver<'_>, opts: &DailyOptions) -> DailyReport {
-    let priced: Vec<Priced> = records
+    daily_priced(&price_all(records, resolver, opts.as_of), opts)
+}
+
+/// Prices every record at the prices of its day (or of `as_of`).
+pub fn price_all(
+    records: &[UsageRecord],
+    resolver: &Resolver<'_>,
+    as_of: Option<Date>,
+) -> Vec<Priced> {
+    records
         .iter()
-        .map(|r| price(r, resolver, opts.as_of))
-        .collect();
+        .map(|r| price(r, resolver, as_of))
+        .collect()
+}
+
+/// Groups already-priced records into a report (e.g. CloudWatch usage apportioned over
+/// principals, see [`apportion`]).
+pub fn daily_priced(priced: &[Priced], opts: &DailyOptions) -> DailyReport {
+    let priced = priced.to_vec();
     let last = opts.until.checked_sub(1.day()).unwrap_or(opts.until);
     let range = format!("{}..{}", opts.since, last);
     let rows = rows::group(&priced, &opts.by, &range);
