@@ -448,3 +448,36 @@ fn missing_credentials_say_how_to_provide_them() {
         .stderr(predicate::str::contains("no AWS credentials"));
     assert_eq!(r.requests.load(Ordering::SeqCst), 0);
 }
+
+#[test]
+fn grouping_cloudwatch_by_principal_or_tag_says_where_callers_come_from() {
+    for by in ["principal", "day,tag:team"] {
+        meter()
+            .args([
+                "report",
+                "daily",
+                "--since",
+                "2026-03-01",
+                "--until",
+                "2026-03-02",
+            ])
+            .args(["--by", by])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("CloudWatch"))
+            .stderr(predicate::str::contains("invocation logs"));
+    }
+    meter()
+        .args([
+            "report",
+            "daily",
+            "--since",
+            "2026-03-01",
+            "--until",
+            "2026-03-02",
+        ])
+        .args(["--by", "team"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("tag:KEY"));
+}

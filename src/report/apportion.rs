@@ -150,7 +150,13 @@ mod tests {
     use crate::records::{Principal, UsageRecord};
     use jiff::civil::date;
 
-    fn agg(principal: &str, model: &str, event: &str, error: Option<&str>, n: u64) -> CallAggregate {
+    fn agg(
+        principal: &str,
+        model: &str,
+        event: &str,
+        error: Option<&str>,
+        n: u64,
+    ) -> CallAggregate {
         let t: jiff::Timestamp = "2026-03-02T10:00:00Z".parse().unwrap();
         CallAggregate {
             day: date(2026, 3, 2),
@@ -213,7 +219,11 @@ mod tests {
         assert_eq!(parts[0].record.invocations, 1);
         // An unknown dimension stays unknown in every part, never $0.
         assert!(parts.iter().all(|p| p.costs.output.is_none()));
-        assert!(parts.iter().all(|p| p.record.source == Source::CloudTrailApportioned));
+        assert!(
+            parts
+                .iter()
+                .all(|p| p.record.source == Source::CloudTrailApportioned)
+        );
         assert!(notes[0].contains("apportioned estimate"));
     }
 

@@ -81,10 +81,7 @@ pub fn price_all(
     resolver: &Resolver<'_>,
     as_of: Option<Date>,
 ) -> Vec<Priced> {
-    records
-        .iter()
-        .map(|r| price(r, resolver, as_of))
-        .collect()
+    records.iter().map(|r| price(r, resolver, as_of)).collect()
 }
 
 /// Groups already-priced records into a report (e.g. CloudWatch usage apportioned over
