@@ -10,7 +10,8 @@
 //!   with call counts, rerouted calls, first and last call, and up to 50 source IPs and
 //!   user agents, mapped to [`CallAggregate`]s by [`aggregates`];
 //! - [`control_plane_sql`]: the few control-plane events (not invocations, not `Get*` or
-//!   `List*`) with the raw fields of a call record, mapped to [`ControlPlaneEvent`]s.
+//!   `List*` except model-access probes) with the raw fields of a call record, mapped to
+//!   [`ControlPlaneEvent`]s.
 //!
 //! Nothing a user types reaches the SQL as text: table and column names must be
 //! `[A-Za-z0-9_.]` and are double-quoted, times are formatted here from [`Timestamp`]s.
@@ -191,7 +192,7 @@ WITH events AS (
   WHERE {source}
 )
 SELECT
-  date_format(ts, '%Y-%m-%d') AS day,
+  date_format(ts AT TIME ZONE 'UTC', '%Y-%m-%d') AS day,
   awsregion AS region,
   useridentity.arn AS principal_arn,
   useridentity.type AS principal_type,
@@ -203,10 +204,10 @@ SELECT
   errorcode AS error_code,
   count(*) AS calls,
   count_if(inference_region IS NOT NULL AND inference_region <> '' AND inference_region <> awsregion) AS rerouted_calls,
-  to_iso8601(min(ts)) AS first_seen,
-  to_iso8601(max(ts)) AS last_seen,
-  json_format(CAST(slice(array_sort(array_agg(DISTINCT sourceipaddress) FILTER (WHERE sourceipaddress IS NOT NULL)), 1, {cap}) AS JSON)) AS source_ips,
-  json_format(CAST(slice(array_sort(array_agg(DISTINCT useragent) FILTER (WHERE useragent IS NOT NULL)), 1, {cap}) AS JSON)) AS user_agents
+  to_iso8601(min(ts) AT TIME ZONE 'UTC') AS first_seen,
+  to_iso8601(max(ts) AT TIME ZONE 'UTC') AS last_seen,
+  json_format(CAST(slice(array_sort(filter(array_agg(DISTINCT sourceipaddress), v -> v IS NOT NULL)), 1, {cap}) AS JSON)) AS source_ips,
+  json_format(CAST(slice(array_sort(filter(array_agg(DISTINCT useragent), v -> v IS NOT NULL)), 1, {cap}) AS JSON)) AS user_agents
 FROM events
 WHERE {time}
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
@@ -219,8 +220,13 @@ ORDER BY 1, 2, 3, 8, 9, 10
     ))
 }
 
+/// Reads kept by the control-plane query although they are `Get*`: probing which models an
+/// account may use is a known first step of stolen-key abuse ("LLMjacking").
+pub const PROBING_READS: &[&str] = &["GetFoundationModelAvailability"];
+
 /// The control-plane query: Bedrock events that are not model invocations and not reads
-/// (`Get*`, `List*`), one row each with the raw fields of a call record.
+/// (`Get*`, `List*`, except [`PROBING_READS`]), one row each with the raw fields of a call
+/// record.
 pub fn control_plane_sql(t: &CloudTrailTable) -> Result<String, AthenaSourceError> {
     t.check()?;
     let invocations = INVOCATION_EVENTS
@@ -228,8 +234,13 @@ pub fn control_plane_sql(t: &CloudTrailTable) -> Result<String, AthenaSourceErro
         .map(|e| format!("'{e}'"))
         .collect::<Vec<_>>()
         .join(", ");
+    let probes = PROBING_READS
+        .iter()
+        .map(|e| format!("'{e}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
     Ok(format!(
-        "-- bedrock-meter: Bedrock control-plane events (not invocations, not Get*/List*)
+        "-- bedrock-meter: Bedrock control-plane events (not invocations, not Get*/List* but model-access probes)
 WITH events AS (
   SELECT
     {PARSED_TIME},
@@ -237,8 +248,7 @@ WITH events AS (
   FROM {table}
   WHERE {source}
     AND eventname NOT IN ({invocations})
-    AND eventname NOT LIKE 'Get%'
-    AND eventname NOT LIKE 'List%'
+    AND (eventname IN ({probes}) OR (eventname NOT LIKE 'Get%' AND eventname NOT LIKE 'List%'))
 )
 SELECT
   eventtime AS event_time,

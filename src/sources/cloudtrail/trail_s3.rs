@@ -297,6 +297,54 @@ mod tests {
     }
 
     #[test]
+    fn downloads_are_bounded_and_delivered_in_order() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let (now, max) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let mut got = Vec::new();
+        let (n, m) = (now.clone(), max.clone());
+        rt.block_on(
+            in_order((0..20).collect(), 3, move |i: usize| {
+                let (n, m) = (n.clone(), m.clone());
+                async move {
+                    let running = n.fetch_add(1, Ordering::SeqCst) + 1;
+                    m.fetch_max(running, Ordering::SeqCst);
+                    // Later items finish first: order must come from the queue.
+                    for _ in 0..(20 - i) {
+                        tokio::task::yield_now().await;
+                    }
+                    n.fetch_sub(1, Ordering::SeqCst);
+                    Ok(i * 10)
+                }
+            })
+            .run(|v| {
+                got.push(v);
+                Ok(())
+            }),
+        )
+        .unwrap();
+        assert_eq!(got, (0..20).map(|i| i * 10).collect::<Vec<_>>());
+        assert_eq!(max.load(Ordering::SeqCst), 3);
+        // An error stops the walk and is returned.
+        let err = rt
+            .block_on(
+                in_order((0..5).collect(), 2, |i: usize| async move {
+                    if i == 1 {
+                        Err(AwsError::Invalid("boom".into()))
+                    } else {
+                        Ok(i)
+                    }
+                })
+                .run(|_| Ok(())),
+            )
+            .unwrap_err();
+        assert_eq!(err.to_string(), "boom");
+    }
+
+    #[test]
     fn day_prefixes_and_folder_names() {
         let d: Date = "2026-03-09".parse().unwrap();
         assert_eq!(
