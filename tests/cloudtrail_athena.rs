@@ -342,3 +342,114 @@ fn control_plane_rows_keep_the_raw_fields() {
     assert!(raw.rows.is_empty() && raw.columns.is_empty());
     assert!(raw.polls >= 1 && raw.pages == 1);
 }
+
+/// A local Athena (JSON 1.1) for what moto cannot do: failed queries and paged results.
+/// `fail`: GetQueryExecution says FAILED; else the results come in two pages.
+fn athena_responder(fail: bool) -> String {
+    use std::io::{BufRead, BufReader};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().take(20).flatten() {
+            let mut reader = BufReader::new(&stream);
+            let (mut target, mut length) = (String::new(), 0usize);
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                let lower = line.to_ascii_lowercase();
+                if let Some(v) = lower.strip_prefix("x-amz-target:") {
+                    target = line[line.len() - v.len()..].trim().to_string();
+                }
+                if let Some(v) = lower.strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let req: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+            let row = |v: &[&str]| serde_json::json!({"Data": v.iter().map(|s| serde_json::json!({"VarCharValue": s})).collect::<Vec<_>>()});
+            let answer = match target.as_str() {
+                "AmazonAthena.StartQueryExecution" => {
+                    serde_json::json!({"QueryExecutionId": "q-1"})
+                }
+                "AmazonAthena.GetQueryExecution" => {
+                    let status = if fail {
+                        serde_json::json!({"State": "FAILED", "StateChangeReason": "TABLE_NOT_FOUND: line 1:15: Table awsdatacatalog.cloudtrail.nope does not exist"})
+                    } else {
+                        serde_json::json!({"State": "SUCCEEDED"})
+                    };
+                    serde_json::json!({"QueryExecution": {"QueryExecutionId": "q-1", "Status": status}})
+                }
+                _ if req["NextToken"].is_null() => serde_json::json!({
+                    "ResultSet": {
+                        "Rows": [row(&["a", "b"]), row(&["1", "2"])],
+                        "ResultSetMetadata": {"ColumnInfo": [{"Name": "a", "Type": "varchar"}, {"Name": "b", "Type": "varchar"}]}
+                    },
+                    "NextToken": "page-2"
+                }),
+                _ => serde_json::json!({
+                    "ResultSet": {
+                        "Rows": [row(&["a", "b"]), row(&["3", "4"])],
+                        "ResultSetMetadata": {"ColumnInfo": [{"Name": "a", "Type": "varchar"}, {"Name": "b", "Type": "varchar"}]}
+                    }
+                }),
+            };
+            let text = answer.to_string();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+                text.len()
+            );
+        }
+    });
+    endpoint
+}
+
+async fn athena_at(endpoint: String) -> Athena {
+    let aws = Aws::load(&AwsOptions {
+        max_attempts: 1,
+        endpoint_url: Some(endpoint),
+        ..AwsOptions::default()
+    })
+    .await;
+    Athena::new(&aws, "us-east-1")
+}
+
+#[test]
+fn a_failed_query_says_why_and_later_pages_keep_their_first_row() {
+    let rt = support::runtime();
+    let spec = QuerySpec {
+        sql: "SELECT a, b FROM nope".into(),
+        ..QuerySpec::default()
+    };
+    let err = rt
+        .block_on(async {
+            athena_at(athena_responder(true))
+                .await
+                .run_query(&spec)
+                .await
+        })
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("FAILED: TABLE_NOT_FOUND"), "{err}");
+    let ok = rt
+        .block_on(async {
+            athena_at(athena_responder(false))
+                .await
+                .run_query(&spec)
+                .await
+        })
+        .unwrap();
+    assert_eq!(ok.columns, ["a", "b"]);
+    // Only the first page's header is dropped; a later page's rows are all data, even
+    // one that happens to repeat the column names.
+    let rows: Vec<Vec<String>> = ok
+        .rows
+        .iter()
+        .map(|r| r.iter().map(|v| v.clone().unwrap()).collect())
+        .collect();
+    assert_eq!(rows, [["1", "2"], ["a", "b"], ["3", "4"]]);
+    assert_eq!(ok.pages, 2);
+}
