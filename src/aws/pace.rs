@@ -7,6 +7,10 @@
 //! gets its own pacer (the limit is per Region). The window is one second plus a small
 //! margin: AWS counts requests when they *arrive*, and the network can bring two requests
 //! sent exactly one second apart closer together.
+//!
+//! The pacer spaces the calls a caller makes; if AWS still throttles one (another process
+//! of the account calls LookupEvents too), the SDK's retry policy repeats it after its
+//! exponential backoff, outside the pacer.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
