@@ -20,6 +20,9 @@ pub struct AwsOptions {
     pub max_attempts: u32,
     /// First retry delay; later ones grow exponentially (with jitter) up to 20 s.
     pub initial_backoff: Duration,
+    /// An endpoint for every service (a local test server, a private endpoint), set in code.
+    /// `None` keeps the environment's (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_<SERVICE>`).
+    pub endpoint_url: Option<String>,
 }
 
 impl Default for AwsOptions {
@@ -28,6 +31,7 @@ impl Default for AwsOptions {
             profile: None,
             max_attempts: 8,
             initial_backoff: Duration::from_secs(1),
+            endpoint_url: None,
         }
     }
 }
@@ -66,6 +70,9 @@ impl Aws {
         if let Some(p) = &opts.profile {
             loader = loader.profile_name(p);
         }
+        if let Some(url) = opts.endpoint_url.as_deref().filter(|u| !u.is_empty()) {
+            loader = loader.endpoint_url(url);
+        }
         Aws {
             config: loader.load().await,
             max_attempts: opts.max_attempts.max(1),
@@ -79,11 +86,17 @@ impl Aws {
 
     /// The endpoint requests of `service` to `region` go to, for error messages.
     pub fn endpoint(&self, service: Service, region: &str) -> String {
+        self.endpoint_override(service)
+            .unwrap_or_else(|| format!("https://{}.{region}.amazonaws.com", service.host))
+    }
+
+    /// The endpoint set for `service` instead of AWS's (`AWS_ENDPOINT_URL_<SERVICE>`, else
+    /// `AWS_ENDPOINT_URL` or [`AwsOptions::endpoint_url`]), if any.
+    pub fn endpoint_override(&self, service: Service) -> Option<String> {
         std::env::var(format!("AWS_ENDPOINT_URL_{}", service.env))
             .ok()
             .filter(|s| !s.is_empty())
             .or_else(|| self.config.endpoint_url().map(str::to_string))
-            .unwrap_or_else(|| format!("https://{}.{region}.amazonaws.com", service.host))
     }
 }
 

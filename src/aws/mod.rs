@@ -6,12 +6,17 @@
 //! into an [`AwsError`] that names the IAM action or the unreachable endpoint. No SDK type
 //! leaves this module: sources ([`crate::sources`]) see only the plain types defined here.
 
+pub mod athena;
+pub mod cloudtrail;
 pub mod cloudwatch;
 pub mod config;
 pub mod error;
+pub mod pace;
+pub mod s3;
 
 pub use config::{Aws, AwsOptions, Service, region_from_env};
 pub use error::AwsError;
+pub use pace::Pacer;
 
 /// A multi-threaded runtime of two workers, for callers that are not async (the CLI).
 pub fn runtime() -> tokio::runtime::Runtime {

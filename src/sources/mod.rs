@@ -1,7 +1,10 @@
 //! Sources: one folder per place usage comes from, each turning raw AWS data into
 //! [`crate::records`]. Sources use [`crate::aws`] for their calls and see no SDK type.
 //! - [`cloudwatch`]: `AWS/Bedrock` metrics → daily usage records per Region × model series.
+//! - [`cloudtrail`]: Bedrock's API calls as CloudTrail recorded them (event history, trail
+//!   files in S3, Athena).
 //!
 //! Adding a source means adding a folder here; reports take its records unchanged.
 
+pub mod cloudtrail;
 pub mod cloudwatch;
