@@ -7,6 +7,7 @@
 //! line.
 
 pub mod document;
+pub mod governance;
 pub mod history;
 pub mod price;
 pub mod rows;
