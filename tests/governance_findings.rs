@@ -30,6 +30,9 @@ fn resolver() -> Resolver<'static> {
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
+/// Minutes in a day.
+const DAY: i64 = 24 * 60;
+
 /// 2025-03-10T08:00:00Z plus `minutes`.
 fn at(minutes: i64) -> Timestamp {
     Timestamp::from_second(1_741_593_600 + minutes * 60).unwrap()
@@ -164,13 +167,16 @@ fn root_use_fires_for_the_root_user_only() {
 #[test]
 fn new_principals_are_those_missing_from_the_baseline() {
     let baseline = [
-        invoke(ALICE, HAIKU).done(),
+        invoke(ALICE, HAIKU).at(-DAY).done(),
         // The same role in another session: the role is known, whatever the session.
         invoke(
             "arn:aws:sts::111122223333:assumed-role/app-chat/i-0old",
             HAIKU,
         )
+        .at(-29 * DAY)
         .done(),
+        // Older than the 30 baseline days: Mallory is still new.
+        invoke(MALLORY, HAIKU).at(-31 * DAY).done(),
     ];
     let r = run_with(
         &[
@@ -191,7 +197,12 @@ fn new_principals_are_those_missing_from_the_baseline() {
 
 #[test]
 fn without_a_baseline_nobody_is_new_and_a_note_says_why() {
-    let r = run(&[invoke(MALLORY, HAIKU).done()]);
+    // A "baseline" call inside the report's own range is not a baseline.
+    let r = run_with(
+        &[invoke(MALLORY, HAIKU).done()],
+        &[invoke(ALICE, HAIKU).done()],
+        &opts(),
+    );
     assert!(of_kind(&r, FindingKind::NewPrincipal).is_empty());
     assert!(
         r.notes
@@ -411,7 +422,7 @@ fn model_access_requests_are_medium_and_high_for_a_new_principal() {
             .at(2)
             .done(),
     ];
-    let r = run_with(&calls, &[invoke(ALICE, HAIKU).done()], &opts());
+    let r = run_with(&calls, &[invoke(ALICE, HAIKU).at(-DAY).done()], &opts());
     let found = of_kind(&r, FindingKind::ModelAccessGranted);
     assert_eq!(found.len(), 3, "{found:#?}");
     let alice = found.iter().find(|f| f.principal == ALICE).unwrap();

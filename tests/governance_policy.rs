@@ -242,3 +242,27 @@ proptest! {
         prop_assert_eq!(d.field.as_deref(), Some("thresholds.validation_burst"));
     }
 }
+
+#[test]
+fn the_example_policy_loads_with_the_default_thresholds() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/governance-policy.toml");
+    let p = bedrock_meter::report::governance::policy::load(&path).unwrap();
+    assert_eq!(p.allow.len(), 3);
+    assert_eq!(
+        p.thresholds,
+        bedrock_meter::report::governance::Thresholds::default()
+    );
+    let app = bedrock_meter::records::Principal::from_arn(
+        "arn:aws:sts::111122223333:assumed-role/data-science-lab/alice",
+    );
+    use bedrock_meter::report::governance::policy::Verdict;
+    assert_eq!(
+        p.check(&app, Some("meta.llama3-8b-instruct-v1:0"), "eu-west-1"),
+        Verdict::Allowed
+    );
+    assert_eq!(
+        p.check(&app, Some("meta.llama3-8b-instruct-v1:0"), "us-east-1"),
+        Verdict::RegionNotAllowed
+    );
+}

@@ -21,6 +21,8 @@ pub mod policy;
 pub mod rows;
 pub mod thresholds;
 
+use std::borrow::Cow;
+
 use jiff::ToSpan;
 use jiff::civil::Date;
 
@@ -81,6 +83,17 @@ impl GovernanceOptions {
     fn covers(&self, day: Date) -> bool {
         day >= self.since && day < self.until
     }
+
+    /// The first baseline day: `baseline_days` before `since`.
+    pub fn baseline_start(&self) -> Date {
+        self.since
+            .checked_sub(i64::from(self.baseline_days).days())
+            .unwrap_or(Date::MIN)
+    }
+
+    fn covers_baseline(&self, day: Date) -> bool {
+        day >= self.baseline_start() && day < self.since
+    }
 }
 
 /// A governance report, ready for [`document`].
@@ -104,18 +117,20 @@ pub struct GovernanceReport {
 }
 
 /// The report from call records: `calls` should cover the range (calls outside it are
-/// left out and counted in a note), `baseline` the `baseline_days` days before `since`.
+/// left out and counted in a note), `baseline` the `baseline_days` days before `since`
+/// (baseline calls outside that window are ignored).
 pub fn governance(
     calls: &[CallRecord],
     baseline: &[CallRecord],
     resolver: &Resolver<'_>,
     opts: &GovernanceOptions,
 ) -> GovernanceReport {
-    let inside: Vec<CallRecord> = calls
-        .iter()
-        .filter(|c| opts.covers(aggregate::utc_day(c.time)))
-        .cloned()
-        .collect();
+    let in_range = |c: &CallRecord| opts.covers(aggregate::utc_day(c.time));
+    let inside: Cow<'_, [CallRecord]> = if calls.iter().all(in_range) {
+        Cow::Borrowed(calls)
+    } else {
+        Cow::Owned(calls.iter().filter(|c| in_range(c)).cloned().collect())
+    };
     let outside = calls.len() - inside.len();
     let aggs = aggregate(&inside);
     let base = aggregate(baseline);
@@ -162,10 +177,15 @@ fn from_aggregates(
         .filter(|a| opts.covers(a.day))
         .cloned()
         .collect();
+    let baseline: Vec<CallAggregate> = baseline
+        .iter()
+        .filter(|a| opts.covers_baseline(a.day))
+        .cloned()
+        .collect();
     let rows = rows::group(&inside, &opts.by, resolver, &opts.range_label());
     let (mut found, mut notes) = findings::from_aggregates(
         &inside,
-        baseline,
+        &baseline,
         opts.baseline_days,
         resolver,
         opts.policy.as_ref(),
