@@ -84,31 +84,38 @@ pub fn is_invocation(event: &str) -> bool {
     crate::records::call::INVOCATION_EVENTS.contains(&event)
 }
 
-type GroupKey = Vec<String>;
+/// One value of a row's key, borrowed from the aggregates.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Part<'a> {
+    Day(jiff::civil::Date),
+    Text(&'a str),
+}
 
-struct Acc {
-    first: CallAggregate,
+type GroupKey<'a> = Vec<Part<'a>>;
+
+struct Acc<'a> {
+    first: &'a CallAggregate,
     operations: BTreeMap<String, u64>,
     errors: BTreeMap<String, u64>,
     calls: u64,
     invoke_calls: u64,
     error_calls: u64,
-    ips: BTreeSet<String>,
-    agents: BTreeSet<String>,
-    regions: BTreeSet<String>,
+    ips: BTreeSet<&'a str>,
+    agents: BTreeSet<&'a str>,
+    regions: BTreeSet<&'a str>,
     rerouted: u64,
     first_seen: Timestamp,
     last_seen: Timestamp,
 }
 
-fn key_value(a: &CallAggregate, k: GovKey) -> String {
+fn key_part(a: &CallAggregate, k: GovKey) -> Part<'_> {
     match k {
-        GovKey::Principal => a.principal.key.clone(),
-        GovKey::Model => a.model_id.clone().unwrap_or_else(|| NONE.to_string()),
-        GovKey::Day => a.day.to_string(),
-        GovKey::Region => a.region.clone(),
-        GovKey::Event => a.event_name.clone(),
-        GovKey::Error => a.error_code.clone().unwrap_or_else(|| NONE.to_string()),
+        GovKey::Principal => Part::Text(&a.principal.key),
+        GovKey::Model => Part::Text(a.model_id.as_deref().unwrap_or(NONE)),
+        GovKey::Day => Part::Day(a.day),
+        GovKey::Region => Part::Text(&a.region),
+        GovKey::Event => Part::Text(&a.event_name),
+        GovKey::Error => Part::Text(a.error_code.as_deref().unwrap_or(NONE)),
     }
 }
 
@@ -122,9 +129,9 @@ pub fn group(
 ) -> Vec<GovRow> {
     let mut map: BTreeMap<GroupKey, Acc> = BTreeMap::new();
     for a in aggs {
-        let key: GroupKey = by.iter().map(|k| key_value(a, *k)).collect();
+        let key: GroupKey = by.iter().map(|k| key_part(a, *k)).collect();
         let acc = map.entry(key).or_insert_with(|| Acc {
-            first: a.clone(),
+            first: a,
             operations: BTreeMap::new(),
             errors: BTreeMap::new(),
             calls: 0,
@@ -137,18 +144,28 @@ pub fn group(
             first_seen: a.first_seen,
             last_seen: a.last_seen,
         });
-        *acc.operations.entry(a.event_name.clone()).or_default() += a.calls;
+        match acc.operations.get_mut(&a.event_name) {
+            Some(n) => *n += a.calls,
+            None => {
+                acc.operations.insert(a.event_name.clone(), a.calls);
+            }
+        }
         acc.calls += a.calls;
         if is_invocation(&a.event_name) {
             acc.invoke_calls += a.calls;
         }
         if let Some(code) = &a.error_code {
-            *acc.errors.entry(code.clone()).or_default() += a.calls;
+            match acc.errors.get_mut(code) {
+                Some(n) => *n += a.calls,
+                None => {
+                    acc.errors.insert(code.clone(), a.calls);
+                }
+            }
             acc.error_calls += a.calls;
         }
-        acc.ips.extend(a.source_ips.iter().cloned());
-        acc.agents.extend(a.user_agents.iter().cloned());
-        acc.regions.insert(a.region.clone());
+        acc.ips.extend(a.source_ips.iter().map(String::as_str));
+        acc.agents.extend(a.user_agents.iter().map(String::as_str));
+        acc.regions.insert(&a.region);
         acc.rerouted += a.rerouted_calls;
         acc.first_seen = acc.first_seen.min(a.first_seen);
         acc.last_seen = acc.last_seen.max(a.last_seen);
@@ -160,13 +177,13 @@ pub fn group(
 }
 
 fn row(
-    acc: Acc,
+    acc: Acc<'_>,
     by: &[GovKey],
     resolver: &Resolver<'_>,
     range: &str,
     cache: &mut HashMap<String, String>,
 ) -> GovRow {
-    let a = &acc.first;
+    let a = acc.first;
     let grouped = |k: GovKey| by.contains(&k);
     let (principal, principal_type, account) = if grouped(GovKey::Principal) {
         (
@@ -208,7 +225,11 @@ fn row(
         region: pick(GovKey::Region, a.region.clone(), ALL),
         day: pick(GovKey::Day, a.day.to_string(), range),
         event: pick(GovKey::Event, a.event_name.clone(), ALL),
-        error: pick(GovKey::Error, key_value(a, GovKey::Error), ALL),
+        error: pick(
+            GovKey::Error,
+            a.error_code.clone().unwrap_or_else(|| NONE.to_string()),
+            ALL,
+        ),
         operations: acc.operations,
         calls: acc.calls,
         invoke_calls: acc.invoke_calls,
@@ -216,10 +237,20 @@ fn row(
         errors: acc.errors,
         error_calls: acc.error_calls,
         source_ip_count: acc.ips.len(),
-        source_ips: acc.ips.into_iter().take(MAX_LISTED).collect(),
+        source_ips: acc
+            .ips
+            .into_iter()
+            .take(MAX_LISTED)
+            .map(str::to_string)
+            .collect(),
         user_agent_count: acc.agents.len(),
-        user_agents: acc.agents.into_iter().take(MAX_LISTED).collect(),
-        regions: acc.regions.into_iter().collect(),
+        user_agents: acc
+            .agents
+            .into_iter()
+            .take(MAX_LISTED)
+            .map(str::to_string)
+            .collect(),
+        regions: acc.regions.into_iter().map(str::to_string).collect(),
         rerouted_calls: acc.rerouted,
         first_seen: acc.first_seen,
         last_seen: acc.last_seen,

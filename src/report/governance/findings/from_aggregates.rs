@@ -32,23 +32,23 @@ pub fn identity(p: &Principal) -> String {
 /// Calls, first and last seen, and the distinct values of one attribute, summed over
 /// aggregates.
 #[derive(Default)]
-struct Tally {
+struct Tally<'a> {
     calls: u64,
-    errors: BTreeMap<String, u64>,
+    errors: BTreeMap<&'a str, u64>,
     first: Option<Timestamp>,
     last: Option<Timestamp>,
-    values: BTreeSet<String>,
+    values: BTreeSet<&'a str>,
 }
 
-impl Tally {
-    fn add(&mut self, a: &CallAggregate, value: impl Into<String>) {
+impl<'a> Tally<'a> {
+    fn add(&mut self, a: &'a CallAggregate, value: &'a str) {
         self.calls += a.calls;
         if let Some(code) = &a.error_code {
-            *self.errors.entry(code.clone()).or_default() += a.calls;
+            *self.errors.entry(code).or_default() += a.calls;
         }
         self.first = Some(self.first.map_or(a.first_seen, |f| f.min(a.first_seen)));
         self.last = Some(self.last.map_or(a.last_seen, |l| l.max(a.last_seen)));
-        self.values.insert(value.into());
+        self.values.insert(value);
     }
 
     fn error_calls(&self) -> u64 {
@@ -77,7 +77,7 @@ impl Tally {
 }
 
 /// `key=count` pairs joined by `, `.
-fn counts(map: &BTreeMap<String, u64>) -> String {
+fn counts(map: &BTreeMap<&str, u64>) -> String {
     map.iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
@@ -86,19 +86,19 @@ fn counts(map: &BTreeMap<String, u64>) -> String {
 
 /// `root-account-use` (high): one finding per root user, with the operations it called.
 pub fn root_use(aggs: &[CallAggregate]) -> Vec<Finding> {
-    let mut by_root: BTreeMap<String, Tally> = BTreeMap::new();
-    let mut ops: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    let mut by_root: BTreeMap<&str, Tally> = BTreeMap::new();
+    let mut ops: BTreeMap<&str, BTreeMap<&str, u64>> = BTreeMap::new();
     for a in aggs
         .iter()
         .filter(|a| a.principal.kind == PrincipalType::Root)
     {
         by_root
-            .entry(a.principal.key.clone())
+            .entry(&a.principal.key)
             .or_default()
             .add(a, &a.region);
-        *ops.entry(a.principal.key.clone())
+        *ops.entry(&a.principal.key)
             .or_default()
-            .entry(a.event_name.clone())
+            .entry(&a.event_name)
             .or_default() += a.calls;
     }
     by_root
@@ -107,15 +107,13 @@ pub fn root_use(aggs: &[CallAggregate]) -> Vec<Finding> {
             let detail = format!(
                 "{} call(s) by the account's root user (operations: {}; Regions: {}); root credentials should not be used for Bedrock",
                 t.calls,
-                counts(&ops[&key]),
-                listing(&t.values, 5)
+                counts(&ops[key]),listing(&t.values, 5)
             );
             t.finding(
                 FindingKind::RootAccountUse,
                 Severity::High,
-                key,
-                None,
-                detail,
+                key.to_string(),
+                None,detail,
             )
         })
         .collect()
@@ -149,7 +147,7 @@ pub fn new_principals(
         };
     }
     let known: BTreeSet<String> = baseline.iter().map(|a| identity(&a.principal)).collect();
-    let mut new: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut new: BTreeMap<String, Tally<'_>> = BTreeMap::new();
     for a in current {
         let id = identity(&a.principal);
         if !known.contains(&id) {
@@ -179,8 +177,8 @@ pub fn new_principals(
 /// policy does not allow the caller (or by a caller no `[[allow]]` entry names), and calls
 /// of any operation in Regions it does not allow.
 pub fn outside_policy(aggs: &[CallAggregate], policy: &Policy) -> Vec<Finding> {
-    let mut models: BTreeMap<(String, String), (Tally, Verdict)> = BTreeMap::new();
-    let mut regions: BTreeMap<(String, String), Tally> = BTreeMap::new();
+    let mut models: BTreeMap<(&str, &str), (Tally, Verdict)> = BTreeMap::new();
+    let mut regions: BTreeMap<(&str, &str), Tally> = BTreeMap::new();
     for a in aggs {
         let model = a
             .model_id
@@ -191,12 +189,12 @@ pub fn outside_policy(aggs: &[CallAggregate], policy: &Policy) -> Vec<Finding> {
             v @ (Verdict::NoEntry | Verdict::ModelNotAllowed) => {
                 let Some(m) = model else { continue };
                 let e = models
-                    .entry((a.principal.key.clone(), m.to_string()))
+                    .entry((&a.principal.key, m))
                     .or_insert_with(|| (Tally::default(), v));
                 e.0.add(a, &a.event_name);
             }
             Verdict::RegionNotAllowed => regions
-                .entry((a.principal.key.clone(), a.region.clone()))
+                .entry((&a.principal.key, &a.region))
                 .or_default()
                 .add(a, &a.event_name),
         }
@@ -216,8 +214,8 @@ pub fn outside_policy(aggs: &[CallAggregate], policy: &Policy) -> Vec<Finding> {
         out.push(t.finding(
             FindingKind::ModelOutsidePolicy,
             Severity::High,
-            principal,
-            Some(model),
+            principal.to_string(),
+            Some(model.to_string()),
             detail,
         ));
     }
@@ -231,7 +229,7 @@ pub fn outside_policy(aggs: &[CallAggregate], policy: &Policy) -> Vec<Finding> {
         out.push(t.finding(
             FindingKind::RegionOutsidePolicy,
             Severity::High,
-            principal,
+            principal.to_string(),
             None,
             detail,
         ));
@@ -241,11 +239,11 @@ pub fn outside_policy(aggs: &[CallAggregate], policy: &Policy) -> Vec<Finding> {
 
 /// `legacy-model` (low): model calls to models the catalog marks legacy.
 pub fn legacy_models(aggs: &[CallAggregate], resolver: &Resolver<'_>) -> Vec<Finding> {
-    let mut legacy: BTreeMap<String, Option<String>> = BTreeMap::new();
-    let mut hits: BTreeMap<(String, String), Tally> = BTreeMap::new();
+    let mut legacy: BTreeMap<&str, Option<String>> = BTreeMap::new();
+    let mut hits: BTreeMap<(&str, &str), Tally> = BTreeMap::new();
     for a in aggs.iter().filter(|a| is_model_call(&a.event_name)) {
         let Some(id) = &a.model_id else { continue };
-        let model = legacy.entry(id.clone()).or_insert_with(|| {
+        let model = legacy.entry(id).or_insert_with(|| {
             resolver
                 .resolve(id)
                 .ok()
@@ -253,15 +251,14 @@ pub fn legacy_models(aggs: &[CallAggregate], resolver: &Resolver<'_>) -> Vec<Fin
                 .map(|r| r.model.id.clone())
         });
         if model.is_some() {
-            hits.entry((a.principal.key.clone(), id.clone()))
+            hits.entry((&a.principal.key, id))
                 .or_default()
                 .add(a, &a.event_name);
         }
     }
     hits.into_iter()
         .map(|((principal, id), t)| {
-            let catalog_id = legacy[&id].clone().unwrap_or_default();
-            let detail = format!(
+            let catalog_id = legacy[id].clone().unwrap_or_default();let detail = format!(
                 "{} call(s) to {catalog_id}, which AWS lists as legacy (it will stop answering; plan a migration); {} failed",
                 t.calls,
                 t.error_calls()
@@ -269,9 +266,8 @@ pub fn legacy_models(aggs: &[CallAggregate], resolver: &Resolver<'_>) -> Vec<Fin
             t.finding(
                 FindingKind::LegacyModel,
                 Severity::Low,
-                principal,
-                Some(id),
-                detail,
+                principal.to_string(),
+                Some(id.to_string()),detail,
             )
         })
         .collect()
@@ -281,10 +277,10 @@ pub fn legacy_models(aggs: &[CallAggregate], resolver: &Resolver<'_>) -> Vec<Fin
 /// `high_error_rate_min_calls` model calls of which at least `high_error_rate_pct` percent
 /// failed.
 pub fn high_error_rate(aggs: &[CallAggregate], th: &Thresholds) -> Vec<Finding> {
-    let mut by: BTreeMap<(String, String), Tally> = BTreeMap::new();
+    let mut by: BTreeMap<(&str, &str), Tally> = BTreeMap::new();
     for a in aggs.iter().filter(|a| is_model_call(&a.event_name)) {
         if let Some(id) = &a.model_id {
-            by.entry((a.principal.key.clone(), id.clone()))
+            by.entry((&a.principal.key, id))
                 .or_default()
                 .add(a, &a.event_name);
         }
@@ -309,8 +305,8 @@ pub fn high_error_rate(aggs: &[CallAggregate], th: &Thresholds) -> Vec<Finding> 
             t.finding(
                 FindingKind::HighErrorRate,
                 Severity::Medium,
-                principal,
-                Some(id),
+                principal.to_string(),
+                Some(id.to_string()),
                 detail,
             )
         })
