@@ -8,6 +8,7 @@
 
 pub mod apportion;
 pub mod document;
+pub mod governance;
 pub mod history;
 pub mod price;
 pub mod rows;
