@@ -4,4 +4,6 @@
 //!
 //! Adding a source means adding a folder here; reports take its records unchanged.
 
+pub mod cloudtrail;
 pub mod cloudwatch;
+pub mod objects;
