@@ -59,6 +59,9 @@ fn json_records(path: &Path) -> Vec<Value> {
     vec![v]
 }
 
+/// eventID, eventName, principal key, model ID, error code.
+type Summary = (String, String, String, Option<String>, Option<String>);
+
 fn text(v: &Value) -> Option<String> {
     v.as_str()
         .map(|s| s.trim().to_string())
@@ -88,7 +91,7 @@ fn every_real_sample_parses_to_what_its_json_says() {
         assert_eq!(s.skipped, (records.len() - bedrock.len()) as u64, "{name}");
         assert_eq!(out.len(), bedrock.len(), "{name}");
 
-        let mut expected: Vec<(String, String, String, Option<String>, Option<String>)> = bedrock
+        let mut expected: Vec<Summary> = bedrock
             .iter()
             .map(|r| {
                 (
