@@ -1,6 +1,7 @@
 //! CloudTrail file reading, in decompressed MB/s on one core: the file path (open, gunzip,
-//! stream-parse, build call records) over a generated trail folder, and the parse alone on
-//! the same records in memory.
+//! parse, build call records) over a generated trail folder, and the parse alone on the same
+//! records in memory, streamed (`read_stream`, what files over 32 MiB get) and from a slice
+//! (`read_slice`, what `read` does for smaller files).
 //!
 //! Size: `BEDROCK_METER_BENCH_TRAIL_MB` (decompressed MiB, default 64). On 1 GB:
 //! `BEDROCK_METER_BENCH_TRAIL_MB=1024 cargo bench --bench cloudtrail`. The comparison with
@@ -53,16 +54,29 @@ fn bench(c: &mut Criterion) {
             v
         })
         .collect();
-    group.bench_function("read (parse only, in memory)", |b| {
+    group.bench_function("read_stream (parse only, streamed from memory)", |b| {
         b.iter(|| {
             let mut reader = TrailReader::default();
             let mut out = Vec::new();
             for t in &texts {
-                reader.read("mem", t.as_slice(), &mut out).unwrap();
+                reader.read_stream("mem", t.as_slice(), &mut out).unwrap();
             }
             black_box(out.len())
         })
     });
+    group.bench_function(
+        "read_slice (parse only, in memory, borrowed strings)",
+        |b| {
+            b.iter(|| {
+                let mut reader = TrailReader::default();
+                let mut out = Vec::new();
+                for t in &texts {
+                    reader.read_slice("mem", t, &mut out).unwrap();
+                }
+                black_box(out.len())
+            })
+        },
+    );
     group.finish();
 }
 

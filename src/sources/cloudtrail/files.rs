@@ -65,7 +65,13 @@ pub struct TrailReader {
     pub range: TimeRange,
     seen_ids: HashSet<Box<str>>,
     pub stats: TrailStats,
+    /// The buffer of [`TrailReader::read`], reused from file to file.
+    buffer: Vec<u8>,
 }
+
+/// The largest decompressed file [`TrailReader::read`] parses from memory (32 MiB); larger
+/// files are streamed. Trail files are far smaller: CloudTrail delivers every 5 minutes.
+pub const SLICE_LIMIT: usize = 32 * 1024 * 1024;
 
 impl TrailReader {
     pub fn new(strict: bool, range: TimeRange) -> TrailReader {
@@ -110,17 +116,83 @@ impl TrailReader {
     }
 
     /// Reads one file's records (decompressed bytes) into `out`; `name` is used in problems.
+    ///
+    /// A file of up to [`SLICE_LIMIT`] bytes is read into a buffer and parsed from memory
+    /// ([`TrailReader::read_slice`]: borrowed strings, about 1.7 times faster); a larger one
+    /// is streamed ([`TrailReader::read_stream`]), so memory stays bounded by the limit and
+    /// the largest record, never by the file.
     pub fn read(
+        &mut self,
+        name: &str,
+        mut reader: impl Read,
+        out: &mut Vec<CallRecord>,
+    ) -> Result<(), TrailError> {
+        let mut head = std::mem::take(&mut self.buffer);
+        head.clear();
+        let filled = reader
+            .by_ref()
+            .take(SLICE_LIMIT as u64 + 1)
+            .read_to_end(&mut head);
+        let result = match filled {
+            Ok(n) if n <= SLICE_LIMIT => self.read_slice(name, &head, out),
+            // Too large for the buffer: stream what was read, then the rest.
+            Ok(_) => self.read_stream(name, io::Cursor::new(&head[..]).chain(reader), out),
+            // Reading failed (a truncated gzip): parse what came, then report the failure
+            // at the record it interrupted.
+            Err(e) => self.read_stream(
+                name,
+                io::Cursor::new(&head[..]).chain(Failing(Some(e))),
+                out,
+            ),
+        };
+        if head.capacity() <= SLICE_LIMIT + 1 {
+            self.buffer = head;
+        }
+        result
+    }
+
+    /// Reads one file's records (decompressed bytes) into `out`, streaming: the parser holds
+    /// one record at a time, whatever the file's size.
+    pub fn read_stream(
         &mut self,
         name: &str,
         reader: impl Read,
         out: &mut Vec<CallRecord>,
     ) -> Result<(), TrailError> {
-        self.stats.files += 1;
         let mut counted = Counted {
             inner: reader,
             bytes: 0,
         };
+        let buffered = BufReader::with_capacity(256 * 1024, &mut counted);
+        let mut de = serde_json::Deserializer::from_reader(buffered);
+        let (result, file) = self.parse(name, &mut de, out);
+        drop(de);
+        self.stats.bytes += counted.bytes;
+        self.finish(name, result, file)
+    }
+
+    /// Reads one file's records from decompressed bytes already in memory (an S3 object,
+    /// a response body): faster than [`TrailReader::read`], strings are borrowed.
+    pub fn read_slice(
+        &mut self,
+        name: &str,
+        bytes: &[u8],
+        out: &mut Vec<CallRecord>,
+    ) -> Result<(), TrailError> {
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let (result, file) = self.parse(name, &mut de, out);
+        self.stats.bytes += bytes.len() as u64;
+        self.finish(name, result, file)
+    }
+
+    /// Parses every top-level value of a file.
+    fn parse<'de, R: serde_json::de::Read<'de>>(
+        &mut self,
+        name: &str,
+        de: &mut serde_json::Deserializer<R>,
+        out: &mut Vec<CallRecord>,
+    ) -> (Result<(), serde_json::Error>, FileEnd) {
+        self.stats.files += 1;
         let mut file = FileCtx {
             reader: self,
             name,
@@ -130,38 +202,46 @@ impl TrailReader {
             shape: None,
             stop: None,
         };
-        let result = {
-            let buffered = BufReader::with_capacity(256 * 1024, &mut counted);
-            let mut de = serde_json::Deserializer::from_reader(buffered);
-            loop {
-                if let Err(e) = TopSeed(&mut file).deserialize(&mut de) {
-                    break Err(e);
-                }
-                match de.end() {
-                    Ok(()) => break Ok(()),
-                    // Another top-level value follows (JSON Lines, concatenated files).
-                    Err(e) if trailing(&e) => continue,
-                    Err(e) => break Err(e),
-                }
+        let result = loop {
+            if let Err(e) = TopSeed(&mut file).deserialize(&mut *de) {
+                break Err(e);
+            }
+            match de.end() {
+                Ok(()) => break Ok(()),
+                // Another top-level value follows (JSON Lines, concatenated files).
+                Err(e) if trailing(&e) => continue,
+                Err(e) => break Err(e),
             }
         };
-        let FileCtx {
-            index,
-            found,
-            shape,
-            stop,
-            ..
-        } = file;
-        self.stats.bytes += counted.bytes;
-        if let Some(problem) = stop {
+        let end = FileEnd {
+            index: file.index,
+            found: file.found,
+            shape: file.shape,
+            stop: file.stop,
+        };
+        (result, end)
+    }
+
+    /// Counts and reports how a file ended.
+    fn finish(
+        &mut self,
+        name: &str,
+        result: Result<(), serde_json::Error>,
+        end: FileEnd,
+    ) -> Result<(), TrailError> {
+        if let Some(problem) = end.stop {
             return Err(TrailError::Bad(problem));
         }
         let problem = match result {
-            Err(e) => Some(broken(name, index, &e)),
-            Ok(()) if !found => Some(Problem {
+            Err(e) => Some(broken(name, end.index, &e)),
+            Ok(()) if !end.found => Some(Problem {
                 file: name.to_string(),
                 position: Position::File,
-                what: shape.unwrap_or_else(|| "no CloudTrail records: expected {\"Records\": [...]}, [...], {\"Events\": [...]} or a record".to_string()),
+                what: end.shape.unwrap_or_else(|| {
+                    "no CloudTrail records: expected {\"Records\": [...]}, [...], \
+                     {\"Events\": [...]} or a record"
+                        .to_string()
+                }),
                 event_id: None,
             }),
             Ok(()) => None,
@@ -219,6 +299,18 @@ fn strip_position(e: &serde_json::Error) -> String {
     }
 }
 
+/// A reader that fails with the error another reader failed with.
+struct Failing(Option<io::Error>);
+
+impl Read for Failing {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        Err(self
+            .0
+            .take()
+            .unwrap_or_else(|| io::Error::other("read after a failure")))
+    }
+}
+
 /// Counts the bytes read through it.
 struct Counted<R> {
     inner: R,
@@ -231,6 +323,14 @@ impl<R: Read> Read for Counted<R> {
         self.bytes += n as u64;
         Ok(n)
     }
+}
+
+/// What is left of a file's state once it is parsed.
+struct FileEnd {
+    index: u64,
+    found: bool,
+    shape: Option<String>,
+    stop: Option<Problem>,
 }
 
 /// The state of one file while its records stream by.
@@ -701,6 +801,46 @@ mod tests {
         let (_, res) = read(&mut r, "e.json", r#"{"Records":[]}"#);
         res.unwrap();
         assert_eq!(r.stats.problem_count(), 0, "an empty trail file is fine");
+    }
+
+    #[test]
+    fn large_files_are_streamed_with_the_same_result() {
+        // Just over the in-memory limit: the head is parsed as a stream, then the rest.
+        let one = record("a", "2024-01-01T00:00:00Z", BEDROCK);
+        let pad = " ".repeat(SLICE_LIMIT);
+        let text = format!(
+            "[{one},{pad}{}]",
+            record("b", "2024-01-01T00:00:00Z", BEDROCK)
+        );
+        let mut r = TrailReader::default();
+        let (out, res) = read(&mut r, "big.json", &text);
+        res.unwrap();
+        assert_eq!(out.len(), 2);
+        assert_eq!(r.stats.bytes, text.len() as u64);
+        let mut s = TrailReader::default();
+        let mut streamed = Vec::new();
+        s.read_stream("big.json", text.as_bytes(), &mut streamed)
+            .unwrap();
+        assert_eq!(streamed, out);
+        assert_eq!(s.stats, r.stats);
+    }
+
+    #[test]
+    fn a_read_failure_keeps_the_records_before_it() {
+        let text = format!("[{},", record("a", "2024-01-01T00:00:00Z", BEDROCK));
+        let failing = text
+            .as_bytes()
+            .chain(Failing(Some(io::Error::other("gzip cut"))));
+        let mut r = TrailReader::default();
+        let mut out = Vec::new();
+        r.read("cut.json.gz", failing, &mut out).unwrap();
+        assert_eq!(out.len(), 1);
+        assert_eq!(r.stats.problems[0].position, Position::Record(2));
+        assert!(
+            r.stats.problems[0].what.contains("gzip cut"),
+            "{}",
+            r.stats.problems[0]
+        );
     }
 
     #[test]
