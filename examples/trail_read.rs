@@ -2,19 +2,38 @@
 //! with the elapsed time and decompressed MB/s; or writes a synthetic trail folder.
 //!
 //! ```text
-//! cargo run --release --example trail_read -- PATH [--strict]
+//! cargo run --release --example trail_read -- PATH [--strict] [--count-only]
 //! cargo run --release --example trail_read -- --generate DIR MIB
 //! ```
-//! `scripts/trail_speed.sh` uses both to compare with a Python `json.load` reader.
+//! `--count-only` drops each file's records once counted (what the reader itself holds:
+//! one file's buffer and the set of event IDs). `scripts/trail_speed.sh` uses all of these
+//! to compare with a Python `json.load` reader.
 
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use bedrock_meter::sources::cloudtrail::{TimeRange, TrailReader};
+use bedrock_meter::sources::cloudtrail::{TimeRange, TrailError, TrailReader};
+use bedrock_meter::sources::objects;
 
 #[path = "../benches/support/trail_gen.rs"]
 mod trail_gen;
+
+/// Reads file by file, dropping the records of each.
+fn count_only(reader: &mut TrailReader, path: &Path) -> Result<(), TrailError> {
+    let listing = objects::list(path).map_err(|source| TrailError::List {
+        path: path.display().to_string(),
+        source,
+    })?;
+    reader.stats.files_ignored += listing.skipped;
+    let mut out = Vec::new();
+    for file in &listing.files {
+        let object = objects::open_file(file).expect("open");
+        reader.read(&object.name, object.reader, &mut out)?;
+        out.clear();
+    }
+    Ok(())
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -35,7 +54,11 @@ fn main() -> ExitCode {
     let mut reader = TrailReader::new(strict, TimeRange::default());
     let mut out = Vec::new();
     let start = Instant::now();
-    let result = reader.read_path(Path::new(path), &mut out);
+    let result = if args.iter().any(|a| a == "--count-only") {
+        count_only(&mut reader, Path::new(path))
+    } else {
+        reader.read_path(Path::new(path), &mut out)
+    };
     let secs = start.elapsed().as_secs_f64();
     let s = &reader.stats;
     println!(

@@ -58,7 +58,9 @@ measure() { # label, command...
     rm -f "$log" "$out"
 }
 
-measure "bedrock-meter TrailReader" "$BIN" "$DIR"
+measure "bedrock-meter TrailReader, records dropped per file (what the reader holds)" \
+    "$BIN" "$DIR" --count-only
+measure "bedrock-meter TrailReader, all call records kept in memory" "$BIN" "$DIR"
 RUST=$(cat "$WORK/secs")
 measure "python3 json.load + filter" python3 "$PY" "$DIR"
 PYTHON=$(cat "$WORK/secs")

@@ -7,8 +7,10 @@
 //!   a saved LookupEvents response (`aws cloudtrail lookup-events > file.json`);
 //! - a single record object, or several top-level values one after the other (JSON Lines).
 //!
-//! The file is streamed: the parser holds one record at a time, so memory is bounded by the
-//! largest record, not the file. A record with a wrong field is counted and named (file,
+//! Memory is bounded, whatever the file's size: a file of up to [`SLICE_LIMIT`] (32 MiB
+//! decompressed; trail files are far smaller) is parsed from one reused buffer with borrowed
+//! strings, a larger one is streamed and the parser holds one record at a time (serde's
+//! `from_reader` with a seq visitor). A record with a wrong field is counted and named (file,
 //! record number, field) and the rest of the file is read; broken JSON ends the file (no
 //! parser can find the next record after it) with the line and column, keeping the records
 //! read before it. [`TrailReader::strict`] makes the first bad record or file an error.
