@@ -8,3 +8,4 @@
 
 pub mod cloudtrail;
 pub mod cloudwatch;
+pub mod objects;
