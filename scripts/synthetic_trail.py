@@ -189,7 +189,7 @@ def special_days(rng, first, out):
         out.append(event(rng, t + dt.timedelta(seconds=10 * i), "us-east-1", "InvokeModel", thief,
                          ip(), REQUESTS, model=OPUS3, error=DENIED))
     t += dt.timedelta(minutes=3)
-    for i in range(8):
+    for i in range(12):
         out.append(event(rng, t + dt.timedelta(seconds=15 * i), "us-east-1", "InvokeModel", thief,
                          ip(), REQUESTS, model="anthropic.claude-sonnet-4-5", error=INVALID))
     t += dt.timedelta(minutes=3)

@@ -109,6 +109,81 @@ pub enum ReportCommand {
     /// invocations, tokens, cost, latency, errors and throttles.
     #[command(after_help = DAILY_HELP)]
     Daily(DailyArgs),
+    /// Who called which Bedrock model, from where, with which errors, and which
+    /// control-plane changes happened (CloudTrail), with security findings.
+    #[command(after_help = GOVERNANCE_HELP)]
+    Governance(GovernanceArgs),
+}
+
+const GOVERNANCE_HELP: &str = "\
+Sources: LookupEvents (default; cloudtrail:LookupEvents, management events of the last 90 days),
+--trail s3://BUCKET/PREFIX (s3:ListBucket, s3:GetObject) or --trail DIR|FILE, or --athena TABLE.
+Exit status: 0 (findings or not), 4 with --fail-on and a finding at or above it (README: \"Exit status\").
+
+Examples:
+  bedrock-meter report governance --since 2026-11-01 --until 2026-12-01 --region us-east-1,us-west-2
+  bedrock-meter report governance --since 2026-11-01 --until 2026-12-01 --trail s3://acme-trail/org --policy policy.toml --fail-on high
+  bedrock-meter --format json report governance --since 2026-11-01 --until 2026-12-01 --trail ./trail-files --by principal,day
+  bedrock-meter report governance --since 2026-11-01 --until 2026-12-01 --apportion-cost --by principal";
+
+#[derive(Debug, Args)]
+pub struct GovernanceArgs {
+    /// First day, inclusive (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DATE")]
+    pub since: jiff::civil::Date,
+    /// Day after the last day: the report covers since ≤ day < until (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DATE")]
+    pub until: jiff::civil::Date,
+    /// Regions to read, repeatable or comma separated (LookupEvents: one call stream per
+    /// Region; trails: only these Regions' folders). Default: AWS_REGION, the profile's, us-east-1.
+    #[arg(long, value_delimiter = ',', value_parser = parse_region)]
+    pub region: Vec<String>,
+    /// Named profile of the AWS config files (default: the default chain, AWS_PROFILE).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Trail log files instead of LookupEvents: s3://BUCKET/PREFIX (the prefix above
+    /// AWSLogs/), or a local folder or file (.json, .json.gz; {"Records": [...]}, a bare array, or
+    /// a saved LookupEvents response). Repeatable.
+    #[arg(long, value_name = "S3_URI|DIR|FILE")]
+    pub trail: Vec<String>,
+    /// Run the aggregation in Athena over this CloudTrail table (DATABASE.TABLE or TABLE).
+    #[arg(long, value_name = "TABLE", conflicts_with = "trail")]
+    pub athena: Option<String>,
+    /// Athena workgroup (with --athena).
+    #[arg(long, value_name = "NAME", requires = "athena")]
+    pub workgroup: Option<String>,
+    /// Athena query result location (with --athena), s3://BUCKET/PREFIX/.
+    #[arg(long, value_name = "S3_URI", requires = "athena")]
+    pub output_location: Option<String>,
+    /// Allowed models and Regions per principal pattern, and finding thresholds (TOML).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Days before --since whose principals count as known (new-principal findings).
+    #[arg(long, default_value_t = 30, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=365))]
+    pub baseline_days: u32,
+    /// Group rows by: principal, model, day, region, event, error; comma separated.
+    #[arg(long, value_delimiter = ',', default_value = "principal,model")]
+    pub by: Vec<String>,
+    /// Exit with status 4 when a finding has this severity or a higher one
+    /// (info, low, medium, high, critical).
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
+    /// Also write the findings as CSV to this file (atomically).
+    #[arg(long, value_name = "FILE")]
+    pub findings_csv: Option<PathBuf>,
+    /// Split CloudWatch's daily cost of each model series over principals in proportion to
+    /// their successful calls (an estimate; exact per-principal cost needs invocation logs).
+    #[arg(long)]
+    pub apportion_cost: bool,
+    /// Stop at the first bad record or file instead of counting it and going on.
+    #[arg(long)]
+    pub strict: bool,
+    /// Attempts per AWS request; throttling is retried with exponential backoff.
+    #[arg(long, env = "AWS_MAX_ATTEMPTS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
+    /// No progress bar on stderr.
+    #[arg(long)]
+    pub no_progress: bool,
 }
 
 const DAILY_HELP: &str = "\

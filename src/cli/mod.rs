@@ -4,6 +4,7 @@ mod args;
 mod count;
 mod estimate;
 mod estimate_inputs;
+mod governance;
 mod models;
 mod output;
 mod plan;
@@ -102,6 +103,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Count(a) => count::run(&ctx, &a),
         Command::Plan(a) => plan::run(&ctx, &a),
         Command::Report(args::ReportCommand::Daily(a)) => report::daily(&ctx, &a),
+        Command::Report(args::ReportCommand::Governance(a)) => governance::run(&ctx, &a),
     }
 }
 

@@ -140,7 +140,11 @@ mod tests {
                 total: t,
                 ..Costs::default()
             },
-            unpriced: if t.is_none() { vec!["x".into()] } else { vec![] },
+            unpriced: if t.is_none() {
+                vec!["x".into()]
+            } else {
+                vec![]
+            },
             warnings: vec![],
         }
     }
@@ -168,11 +172,17 @@ mod tests {
                 part("zz", "m", Some("0.05")),
             ],
         );
-        assert_eq!(rep.rows[0].apportioned_cost_usd, Some("1.75".parse().unwrap()));
+        assert_eq!(
+            rep.rows[0].apportioned_cost_usd,
+            Some("1.75".parse().unwrap())
+        );
         assert_eq!(rep.rows[1].apportioned_cost_usd, Some("2".parse().unwrap()));
         // No part for c: unknown, not $0.
         assert_eq!(rep.rows[2].apportioned_cost_usd, None);
-        assert!(notes[0].contains("estimate") && notes[0].contains("$3.90"), "{notes:?}");
+        assert!(
+            notes[0].contains("estimate") && notes[0].contains("$3.90"),
+            "{notes:?}"
+        );
         assert!(notes[1].contains("$0.10"));
         assert!(notes[2].contains("$0.05"));
         assert!(notes[3].contains("1 apportioned"));

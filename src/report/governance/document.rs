@@ -36,6 +36,7 @@ pub const ROW_COLUMNS: &[&str] = &[
     "error",
     "calls",
     "invoke_calls",
+    "apportioned_cost_usd",
     "operations",
     "errors",
     "error_calls",
@@ -88,13 +89,14 @@ pub fn counts_cell(map: &BTreeMap<String, u64>) -> String {
         .join(";")
 }
 
-fn columns(by: &[GovKey], csv: bool) -> Vec<&'static str> {
+fn columns(by: &[GovKey], csv: bool, apportioned: bool) -> Vec<&'static str> {
     ROW_COLUMNS
         .iter()
         .copied()
         .filter(|c| match *c {
             "event" => by.contains(&GovKey::Event),
             "error" => by.contains(&GovKey::Error),
+            "apportioned_cost_usd" => apportioned,
             "source_ip_list" | "user_agent_list" | "regions" => csv,
             _ => true,
         })
@@ -115,6 +117,10 @@ fn row_cell(r: &GovRow, column: &str) -> Cell {
         "error" => text(&r.error),
         "calls" => Cell::Int(r.calls),
         "invoke_calls" => Cell::Int(r.invoke_calls),
+        "apportioned_cost_usd" => r
+            .apportioned_cost_usd
+            .map(Cell::Money)
+            .unwrap_or(Cell::Empty),
         "operations" => Cell::Text(counts_cell(&r.operations)),
         "errors" => Cell::Text(counts_cell(&r.errors)),
         "error_calls" => Cell::Int(r.error_calls),
@@ -147,8 +153,22 @@ fn counts_json(map: &BTreeMap<String, u64>) -> Value {
     )
 }
 
-/// A row as JSON (the contract's field names).
-pub fn row_json(r: &GovRow) -> Value {
+/// A row as JSON (the contract's field names); `apportioned_cost_usd` only with
+/// `--apportion-cost`.
+pub fn row_json(r: &GovRow, apportioned: bool) -> Value {
+    let mut v = row_fields(r);
+    if apportioned && let Value::Object(m) = &mut v {
+        m.insert(
+            "apportioned_cost_usd".into(),
+            r.apportioned_cost_usd
+                .map(|d| number(crate::money::display(d)))
+                .unwrap_or(Value::Null),
+        );
+    }
+    v
+}
+
+fn row_fields(r: &GovRow) -> Value {
     json!({
         "principal": r.principal,
         "principal_type": r.principal_type,
@@ -260,7 +280,7 @@ fn change_line(c: &Change) -> String {
 /// the notes and leaves the IP/user-agent lists out of the table; otherwise (CSV) the
 /// table has every column and only the rows.
 pub fn document(report: &GovernanceReport, for_people: bool) -> Document {
-    let cols = columns(&report.by, !for_people);
+    let cols = columns(&report.by, !for_people, report.apportioned);
     let mut table = Table::new(&cols);
     for r in &report.rows {
         table.push(cols.iter().map(|c| row_cell(r, c)).collect());
@@ -322,11 +342,12 @@ pub fn document(report: &GovernanceReport, for_people: bool) -> Document {
         "group_by": by,
         "policy": report.policy,
         "calls": report.calls,
-        "rows": report.rows.iter().map(row_json).collect::<Vec<_>>(),
+        "rows": report.rows.iter().map(|r| row_json(r, report.apportioned)).collect::<Vec<_>>(),
         "findings": report.findings.iter().map(finding_json).collect::<Vec<_>>(),
         "changes": report.changes.iter().map(change_json).collect::<Vec<_>>(),
         "notes": report.notes,
         "sources": report.sources,
+        "cost_basis": if report.apportioned { Value::from("apportioned-estimate") } else { Value::Null },
     });
     Document {
         title: Some(format!("Bedrock governance, {} to {}", report.since, last)),

@@ -14,6 +14,7 @@
 
 pub mod aggregate;
 pub mod changes;
+pub mod cost;
 pub mod document;
 pub mod findings;
 pub mod keys;
@@ -114,6 +115,8 @@ pub struct GovernanceReport {
     /// Where the calls came from (files, trails, API calls made): filled by the caller,
     /// written as the JSON `sources` object.
     pub sources: serde_json::Value,
+    /// Rows carry an apportioned cost (`--apportion-cost`, see [`cost`]).
+    pub apportioned: bool,
 }
 
 /// The report from call records: `calls` should cover the range (calls outside it are
@@ -204,5 +207,6 @@ fn from_aggregates(
         changes: Vec::new(),
         notes,
         sources: serde_json::Value::Object(serde_json::Map::new()),
+        apportioned: false,
     }
 }

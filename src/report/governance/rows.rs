@@ -66,6 +66,9 @@ pub struct GovRow {
     pub rerouted_calls: u64,
     pub first_seen: Timestamp,
     pub last_seen: Timestamp,
+    /// With `--apportion-cost`: the CloudWatch cost of the row's series-days split over
+    /// principals by successful calls (an estimate, see [`super::cost`]). `None`: unknown.
+    pub apportioned_cost_usd: Option<Decimal>,
 }
 
 /// The percentage `part / whole × 100`, rounded half away from zero to two decimals
@@ -217,6 +220,7 @@ fn row(
         if grouped(k) { v } else { otherwise.to_string() }
     };
     GovRow {
+        apportioned_cost_usd: None,
         principal,
         principal_type,
         account,
