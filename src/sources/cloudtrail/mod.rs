@@ -19,6 +19,7 @@
 //! - [`identity`]: `userIdentity` → [`Principal`](crate::records::Principal);
 //! - [`files`]: a file's records, streamed, with per-run [`TrailStats`] (duplicates by
 //!   `eventID`, bad records and files named by file, position and field);
+//! - `shapes`: the file shapes as serde visitors, used by [`files`];
 //! - [`lenient`]: the serde shapes that let a wrong type in one record be reported without
 //!   ending the file.
 
@@ -26,6 +27,7 @@ pub mod event;
 pub mod files;
 pub mod identity;
 pub mod lenient;
+mod shapes;
 pub mod stats;
 
 pub use event::{BEDROCK_SOURCE, EventError, Parsed, parse_event, parse_time};
