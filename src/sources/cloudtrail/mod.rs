@@ -21,6 +21,7 @@
 //! - [`identity`]: `userIdentity` → [`Principal`](crate::records::Principal);
 //! - [`files`]: a file's records, streamed, with per-run [`TrailStats`] (duplicates by
 //!   `eventID`, bad records and files named by file, position and field);
+//! - `shapes`: the file shapes as serde visitors, used by [`files`];
 //! - [`lenient`]: the serde shapes that let a wrong type in one record be reported without
 //!   ending the file.
 
@@ -30,6 +31,7 @@ pub mod files;
 pub mod identity;
 pub mod lenient;
 pub mod lookup;
+mod shapes;
 pub mod stats;
 pub mod trail_s3;
 
