@@ -11,7 +11,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use crate::catalog::{Dimension, Mode};
-use crate::estimate::{ModeSelection, Usage, estimate};
+use crate::estimate::{CacheTtl, ModeSelection, Usage, estimate};
 use crate::records::UsageRecord;
 use crate::resolve::{ResolveError, Resolver};
 
@@ -115,23 +115,42 @@ pub fn price(record: &UsageRecord, resolver: &Resolver<'_>, as_of: Option<Date>)
         Err(e) => return unresolved(record, &e),
     };
     let mode = resolved.tier.unwrap_or(Mode::OnDemand);
+    let one_hour = record.cache_write_1h_tokens.min(record.cache_write_tokens);
     let usage = Usage {
         requests: record.invocations.max(1),
         input_tokens: record.input_tokens,
         output_tokens: record.output_tokens,
         cache_read_tokens: record.cache_read_tokens,
-        cache_write_tokens: record.cache_write_tokens,
+        cache_write_tokens: record.cache_write_tokens - one_hour,
         images: record.images,
         ..Usage::default()
     };
     let day = as_of.unwrap_or(record.day);
-    let est = estimate(
-        &resolved,
-        &record.region,
-        day,
-        &usage,
-        &ModeSelection::Only(vec![mode]),
-    );
+    let modes = ModeSelection::Only(vec![mode]);
+    let mut est = estimate(&resolved, &record.region, day, &usage, &modes);
+    if one_hour > 0 {
+        // 1-hour cache writes have their own rate: price the same usage with the 1-hour
+        // writes (so long-context rules judge the same requests) and take only that line.
+        let hour = Usage {
+            cache_write_tokens: one_hour,
+            cache_ttl: CacheTtl::OneHour,
+            ..usage.clone()
+        };
+        let h = estimate(&resolved, &record.region, day, &hour, &modes);
+        if let (Some(m), Some(hm)) = (est.modes.iter_mut().find(|m| m.mode == mode), h.mode(mode)) {
+            m.line_items.extend(
+                hm.line_items
+                    .iter()
+                    .filter(|li| li.dimension == Dimension::CacheWrite1h)
+                    .cloned(),
+            );
+        }
+        for u in h.unpriced {
+            if u.ends_with("cache-write-1h") && !est.unpriced.contains(&u) {
+                est.unpriced.push(u);
+            }
+        }
+    }
     let mut costs = Costs::zero();
     match est.mode(mode) {
         Some(m) => {
@@ -220,5 +239,26 @@ mod tests {
         let p = price(&record(arn, "us-east-1"), &resolver, None);
         assert_eq!(p.status(), "unpriced: needs an alias (--aliases)");
         assert_eq!(p.costs.total, None);
+    }
+
+    #[test]
+    fn one_hour_cache_writes_are_priced_at_the_one_hour_rate() {
+        let catalog = Catalog::load(None).unwrap();
+        let resolver = Resolver::new(&catalog, Aliases::default());
+        let mut r = UsageRecord::new(
+            date(2026, 3, 2),
+            "us-east-1",
+            "global.anthropic.claude-sonnet-4-5-20250929-v1:0",
+        );
+        r.invocations = 10;
+        r.cache_write_tokens = 1_000_000;
+        r.cache_write_1h_tokens = 400_000;
+        let p = price(&r, &resolver, None);
+        // 600k at $3.75 (5 minutes) + 400k at $6.00 (1 hour) per 1M.
+        assert_eq!(p.costs.cache_write, Some("4.65".parse().unwrap()));
+        assert_eq!(p.status(), "ok");
+        r.cache_write_1h_tokens = 0;
+        let all_5m = price(&r, &resolver, None);
+        assert_eq!(all_5m.costs.cache_write, Some("3.75".parse().unwrap()));
     }
 }
