@@ -358,3 +358,57 @@ fn access_denied_names_the_missing_iam_action() {
     // Access denied is not retried.
     assert_eq!(r.arrivals("eu-west-1").len(), 1);
 }
+
+#[test]
+fn report_governance_reads_every_region_from_lookup_events() {
+    require_credentials();
+    let events = BTreeMap::from([
+        ("us-east-1".to_string(), 120usize),
+        ("eu-west-1".to_string(), 51usize),
+    ]);
+    let r = Responder::start(Script {
+        events: events.clone(),
+        ..Script::default()
+    });
+    let day = |t: &str| t[..10].to_string();
+    let out = assert_cmd::Command::cargo_bin("bedrock-meter")
+        .unwrap()
+        .env_remove("BEDROCK_METER_PRICING")
+        .env_remove("BEDROCK_METER_ALIASES")
+        .env("AWS_ENDPOINT_URL", &r.endpoint)
+        .args(["--format", "json", "report", "governance", "--no-progress"])
+        // No baseline: the responder checks that the calls ask for exactly the range.
+        .args(["--baseline-days", "0"])
+        .args(["--since", &day(SINCE), "--until", &day(UNTIL)])
+        .args(["--region", "us-east-1,eu-west-1"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(r.violations(), Vec::<String>::new());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Every served event lies in the range (noon of its one day).
+    let served: usize = events.values().sum();
+    let total: u64 = v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["calls"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, served as u64);
+    assert_eq!(v["sources"]["kind"], "lookup-events");
+    for (region, n) in &events {
+        let pages = n.div_ceil(50) as u64;
+        assert_eq!(
+            v["sources"]["lookup_events_calls"][region].as_u64(),
+            Some(pages),
+            "{region}: {}",
+            v["sources"]
+        );
+        assert_eq!(r.arrivals(region).len() as u64, pages, "{region}");
+    }
+}

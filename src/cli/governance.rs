@@ -70,6 +70,9 @@ pub fn run(ctx: &Context, args: &GovernanceArgs) -> anyhow::Result<i32> {
     let mut regions = args.region.clone();
     let mut seen = std::collections::BTreeSet::new();
     regions.retain(|r| seen.insert(r.clone()));
+    // A trail's Region folders are narrowed by `--region` only: a Region from the
+    // environment (AWS_REGION) must not silently drop the other Regions' calls.
+    let trail_regions = regions.clone();
     if regions.is_empty()
         && let Some(r) = region_from_env()
     {
@@ -116,7 +119,8 @@ pub fn run(ctx: &Context, args: &GovernanceArgs) -> anyhow::Result<i32> {
                     s3.push(from_s3(
                         &mut reader,
                         t,
-                        &regions,
+                        &trail_regions,
+                        regions.first().map(String::as_str),
                         &aws_opts,
                         read_from,
                         until,
@@ -243,6 +247,7 @@ fn from_s3(
     reader: &mut TrailReader,
     uri: &str,
     regions: &[String],
+    default_region: Option<&str>,
     aws: &AwsOptions,
     since: Timestamp,
     until: Timestamp,
@@ -262,6 +267,7 @@ fn from_s3(
         let bucket_region = regions
             .first()
             .cloned()
+            .or_else(|| default_region.map(str::to_string))
             .or_else(|| aws.region())
             .unwrap_or_else(|| "us-east-1".to_string());
         let s3 = S3::new(&aws, &bucket_region);
