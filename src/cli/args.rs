@@ -134,8 +134,9 @@ pub struct GovernanceArgs {
     /// Day after the last day: the report covers since ≤ day < until (YYYY-MM-DD, UTC).
     #[arg(long, value_name = "DATE")]
     pub until: jiff::civil::Date,
-    /// Regions to read, repeatable or comma separated (LookupEvents: one call stream per
-    /// Region; trails: only these Regions' folders). Default: AWS_REGION, the profile's, us-east-1.
+    /// Regions to read, repeatable or comma separated. LookupEvents: one call stream per
+    /// Region (default AWS_REGION, the profile's, else us-east-1). Trails on S3: only these
+    /// Regions' folders (default: every Region of the trail).
     #[arg(long, value_delimiter = ',', value_parser = parse_region)]
     pub region: Vec<String>,
     /// Named profile of the AWS config files (default: the default chain, AWS_PROFILE).

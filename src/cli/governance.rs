@@ -102,7 +102,9 @@ pub fn run(ctx: &Context, args: &GovernanceArgs) -> anyhow::Result<i32> {
             },
         );
         let mut calls = Vec::new();
-        let mut sources = json!({});
+        let mut sources = json!({
+            "kind": if args.trail.is_empty() { "lookup-events" } else { "trail-files" },
+        });
         if args.trail.is_empty() {
             sources = from_lookup(
                 &mut reader,

@@ -33,7 +33,8 @@ pub struct MergeStats {
 }
 
 /// Merges `run` (rows of the days `since..until` and `regions`) into `history` (`None`:
-/// no file yet). Both tables have the report's [`COLUMNS`].
+/// no file yet). Both tables have the same columns: the report's [`COLUMNS`], with the
+/// `principal` and `tag:KEY` columns of invocation-log reports after `model_id`.
 pub fn merge(
     history: Option<Table>,
     run: &Table,
@@ -41,7 +42,16 @@ pub fn merge(
     until: Date,
     regions: &[String],
 ) -> Result<(Table, MergeStats), HistoryError> {
-    let mut out = Table::new(&COLUMNS);
+    let headers: Vec<&str> = if run.headers.is_empty() {
+        COLUMNS.to_vec()
+    } else {
+        run.headers.iter().map(String::as_str).collect()
+    };
+    let mut out = Table::new(&headers);
+    let key_len = headers
+        .iter()
+        .position(|h| *h == "resolved_model")
+        .unwrap_or(3);
     let mut stats = MergeStats {
         kept: 0,
         replaced: 0,
@@ -69,12 +79,13 @@ pub fn merge(
         }
     }
     out.rows.extend(run.rows.iter().cloned());
-    out.rows.sort_by_cached_key(|r| key(r));
+    out.rows.sort_by_cached_key(|r| key(r, key_len));
     Ok((out, stats))
 }
 
-fn key(row: &[Cell]) -> (String, String, String) {
-    (row[0].plain(), row[1].plain(), row[2].plain())
+/// The identity of a row: date, Region, model, and principal and tags when present.
+fn key(row: &[Cell], key_len: usize) -> Vec<String> {
+    row.iter().take(key_len).map(Cell::plain).collect()
 }
 
 #[cfg(test)]

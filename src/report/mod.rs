@@ -7,6 +7,7 @@
 //! line.
 
 pub mod apportion;
+pub mod chargeback;
 pub mod document;
 pub mod governance;
 pub mod history;
