@@ -12,8 +12,12 @@ use std::sync::Arc;
 use aws_config::BehaviorVersion;
 use aws_sdk_cloudwatchlogs::config::{Credentials, Region};
 use aws_sdk_cloudwatchlogs::types::InputLogEvent;
+use aws_sdk_s3::primitives::ByteStream;
+use bedrock_meter::aws::s3::{S3, parse_s3_uri};
 use bedrock_meter::aws::{Aws, AwsOptions};
+use bedrock_meter::sources::invocation_logs::destination;
 use bedrock_meter::sources::invocation_logs::fetch_logs::{self, LogsConfig};
+use bedrock_meter::sources::invocation_logs::fetch_s3::{self, S3LogsConfig};
 use jiff::{SignedDuration, Timestamp};
 
 /// A name of this test run alone (a long-lived server keeps earlier runs' data).
@@ -215,4 +219,170 @@ fn a_missing_log_group_is_an_error_naming_the_action() {
         .to_string();
     assert!(e.contains("logs:FilterLogEvents"), "{e}");
     assert!(e.contains("eu-north-1"), "{e}");
+}
+
+fn s3_client() -> aws_sdk_s3::Client {
+    let conf = aws_sdk_s3::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new("us-east-1"))
+        .endpoint_url(support::endpoint())
+        .force_path_style(true)
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "testing", "testing", None, None, "test",
+        ))
+        .build();
+    aws_sdk_s3::Client::from_conf(conf)
+}
+
+const ACCOUNT: &str = "111122223333";
+
+/// Two files per Region × hour from 08 to 14 on 2026-01-05, plus things that are not logs.
+/// Returns the log-file keys.
+async fn seed_hours(client: &aws_sdk_s3::Client, bucket: &str, prefix: &str) -> Vec<String> {
+    client.create_bucket().bucket(bucket).send().await.unwrap();
+    let put = |key: String, body: &'static [u8]| async move {
+        client
+            .put_object()
+            .bucket(bucket)
+            .key(&key)
+            .body(ByteStream::from_static(body))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("PutObject {key}: {e:?}"));
+    };
+    let mut keys = Vec::new();
+    for region in ["us-east-1", "eu-west-1"] {
+        for hour in 8..=14 {
+            for n in 0..2 {
+                let key = format!(
+                    "{prefix}AWSLogs/{ACCOUNT}/BedrockModelInvocationLogs/{region}/2026/01/05/{hour:02}/20260105T{hour:02}{n}5Z_{n}.json.gz"
+                );
+                put(key.clone(), b"gz").await;
+                keys.push(key);
+            }
+        }
+    }
+    // Bedrock's permission check object, in an hour of the range: listed, not fetched.
+    put(
+        format!("{prefix}AWSLogs/{ACCOUNT}/BedrockModelInvocationLogs/us-east-1/2026/01/05/11/amazon_bedrock_model_invocation_logs_permission_check"),
+        b"",
+    )
+    .await;
+    put(format!("{prefix}AWSLogs/not-an-account/x.json.gz"), b"x").await;
+    keys.sort();
+    keys
+}
+
+#[test]
+fn only_the_hour_folders_of_the_range_are_listed_and_fetched() {
+    let bucket = unique("inv-hours");
+    let prefix = "bedrock/";
+    let rt = support::runtime();
+    let all = rt.block_on(seed_hours(&s3_client(), &bucket, prefix));
+    let mut files = Vec::new();
+    let stats = rt
+        .block_on(async {
+            let aws = aws().await;
+            let s3 = S3::new(&aws, "us-east-1");
+            let cfg = S3LogsConfig {
+                location: parse_s3_uri(&format!("s3://{bucket}/bedrock")).unwrap(),
+                since: "2026-01-05T10:00:00Z".parse().unwrap(),
+                until: "2026-01-05T11:30:00Z".parse().unwrap(),
+                regions: vec![],
+                concurrency: 3,
+            };
+            fetch_s3::collect(&s3, &cfg, &mut |uri, bytes| {
+                files.push((uri.to_string(), bytes))
+            })
+            .await
+        })
+        .unwrap();
+
+    let root = format!("{prefix}AWSLogs/");
+    let acct = format!("{root}{ACCOUNT}/BedrockModelInvocationLogs/");
+    assert_eq!(stats.accounts, [ACCOUNT]);
+    assert_eq!(stats.skipped_folders, [format!("{root}not-an-account/")]);
+    let mut want_listed = vec![root.clone(), acct.clone()];
+    // Regions in S3's order; hours 10 and 11 of the range and 12 (delivery delay).
+    for region in ["eu-west-1", "us-east-1"] {
+        for hour in ["10", "11", "12"] {
+            want_listed.push(format!("{acct}{region}/2026/01/05/{hour}/"));
+        }
+    }
+    assert_eq!(stats.listed_prefixes, want_listed);
+    assert_eq!(stats.list_calls as usize, want_listed.len());
+    let want_keys: Vec<String> = all
+        .iter()
+        .filter(|k| ["/10/", "/11/", "/12/"].iter().any(|h| k.contains(h)))
+        .cloned()
+        .collect();
+    assert_eq!(want_keys.len(), 2 * 3 * 2);
+    let mut fetched = stats.fetched_keys.clone();
+    fetched.sort();
+    assert_eq!(fetched, want_keys);
+    assert_eq!(stats.skipped_keys.len(), 1);
+    assert!(stats.skipped_keys[0].ends_with("permission_check"));
+    assert_eq!(files.len(), want_keys.len());
+    for ((uri, bytes), key) in files.iter().zip(&stats.fetched_keys) {
+        assert_eq!(uri, &format!("s3://{bucket}/{key}"));
+        assert_eq!(bytes, b"gz");
+    }
+    assert_eq!(stats.bytes, 2 * want_keys.len() as u64);
+}
+
+#[test]
+fn logging_configuration_is_read_and_an_unconfigured_region_is_off() {
+    use aws_sdk_bedrock::types::{CloudWatchConfig, LoggingConfig, S3Config};
+    let (on, off) = ("us-west-2", "ap-northeast-3");
+    let rt = support::runtime();
+    let found = rt
+        .block_on(async {
+            let conf = aws_sdk_bedrock::Config::builder()
+                .behavior_version(BehaviorVersion::latest())
+                .region(aws_sdk_bedrock::config::Region::new(on))
+                .endpoint_url(support::endpoint())
+                .credentials_provider(aws_sdk_bedrock::config::Credentials::new(
+                    "testing", "testing", None, None, "test",
+                ))
+                .build();
+            aws_sdk_bedrock::Client::from_conf(conf)
+                .put_model_invocation_logging_configuration()
+                .logging_config(
+                    LoggingConfig::builder()
+                        .cloud_watch_config(
+                            CloudWatchConfig::builder()
+                                .log_group_name("/bedrock/invocations")
+                                .role_arn("arn:aws:iam::123456789012:role/bedrock-logging")
+                                .build()
+                                .unwrap(),
+                        )
+                        .s3_config(
+                            S3Config::builder()
+                                .bucket_name("invocation-logs-bucket")
+                                .key_prefix("team-a")
+                                .build()
+                                .unwrap(),
+                        )
+                        .text_data_delivery_enabled(true)
+                        .build(),
+                )
+                .send()
+                .await
+                .unwrap();
+            destination::discover(aws().await, &[on.to_string(), off.to_string()]).await
+        })
+        .unwrap();
+    assert_eq!(found.found.len(), 1);
+    let d = &found.found[0];
+    assert_eq!(d.region, on);
+    assert_eq!(d.log_group.as_deref(), Some("/bedrock/invocations"));
+    let s3 = d.s3.as_ref().unwrap();
+    assert_eq!(
+        (s3.bucket.as_str(), s3.prefix.as_str()),
+        ("invocation-logs-bucket", "team-a/")
+    );
+    assert!(d.text);
+    assert_eq!(found.off, [off]);
+    assert_eq!(found.notes, [destination::logging_off(off)]);
+    assert!(found.notes[0].contains("ap-northeast-3"));
 }

@@ -15,4 +15,6 @@
 //!   query and map its rows;
 //! - [`profiles`]: application inference profiles and their tags → alias-file entries.
 
+pub mod destination;
 pub mod fetch_logs;
+pub mod fetch_s3;
