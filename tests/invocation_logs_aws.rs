@@ -18,6 +18,7 @@ use bedrock_meter::aws::{Aws, AwsOptions};
 use bedrock_meter::sources::invocation_logs::destination;
 use bedrock_meter::sources::invocation_logs::fetch_logs::{self, LogsConfig};
 use bedrock_meter::sources::invocation_logs::fetch_s3::{self, S3LogsConfig};
+use bedrock_meter::sources::invocation_logs::profiles;
 use jiff::{SignedDuration, Timestamp};
 
 /// A name of this test run alone (a long-lived server keeps earlier runs' data).
@@ -385,4 +386,178 @@ fn logging_configuration_is_read_and_an_unconfigured_region_is_off() {
     assert_eq!(found.off, [off]);
     assert_eq!(found.notes, [destination::logging_off(off)]);
     assert!(found.notes[0].contains("ap-northeast-3"));
+}
+
+// --- Inference profiles: a REST-JSON responder (moto has none) -----------------------------
+
+/// Serves `GET /inference-profiles` (the SDK sends `typeEquals` as the query parameter
+/// `type`) in pages of two and `POST /listTagsForResource`, or
+/// answers everything with AccessDeniedException; returns its endpoint and the request
+/// lines it saw.
+fn profiles_responder(deny: bool) -> (String, Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().take(50).flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            reader.read_line(&mut request_line).unwrap();
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            let body = String::from_utf8_lossy(&body).into_owned();
+            log.lock()
+                .unwrap()
+                .push(format!("{} {body}", request_line.trim()));
+            let (status, kind, json) = if deny {
+                (
+                    "403 Forbidden",
+                    "AccessDeniedException",
+                    serde_json::json!({"message": "not authorized to perform bedrock:ListInferenceProfiles"}),
+                )
+            } else {
+                ("200 OK", "", answer(request_line.trim(), &body))
+            };
+            let json = json.to_string();
+            let mut head = format!(
+                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n",
+                json.len()
+            );
+            if !kind.is_empty() {
+                head.push_str(&format!("x-amzn-errortype: {kind}\r\n"));
+            }
+            let _ = stream.write_all(format!("{head}\r\n{json}").as_bytes());
+        }
+    });
+    (endpoint, seen)
+}
+
+const AIP_ARN: &str = "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/";
+
+fn answer(request_line: &str, body: &str) -> serde_json::Value {
+    let summary = |id: &str, model: &str| {
+        serde_json::json!({
+            "inferenceProfileName": format!("name-{id}"),
+            "inferenceProfileArn": format!("{AIP_ARN}{id}"),
+            "inferenceProfileId": id,
+            "models": [{"modelArn": format!("arn:aws:bedrock:us-east-1::foundation-model/{model}")}],
+            "status": "ACTIVE",
+            "type": "APPLICATION",
+        })
+    };
+    if request_line.starts_with("GET /inference-profiles?") {
+        if request_line.contains("nextToken=page-2") {
+            serde_json::json!({"inferenceProfileSummaries": [summary("p3", "amazon.nova-pro-v1:0")]})
+        } else {
+            serde_json::json!({
+                "inferenceProfileSummaries": [
+                    summary("p1", "amazon.nova-lite-v1:0"),
+                    summary("p2", "anthropic.claude-3-5-haiku-20241022-v1:0"),
+                ],
+                "nextToken": "page-2",
+            })
+        }
+    } else if request_line.starts_with("POST /listTagsForResource ") {
+        let arn = serde_json::from_str::<serde_json::Value>(body).unwrap()["resourceARN"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let id = arn.rsplit('/').next().unwrap();
+        serde_json::json!({"tags": [{"key": "team", "value": format!("team-{id}")}]})
+    } else {
+        serde_json::json!({"message": format!("unexpected {request_line}")})
+    }
+}
+
+async fn aws_at(endpoint: &str) -> Arc<Aws> {
+    Arc::new(
+        Aws::load(&AwsOptions {
+            max_attempts: 1,
+            endpoint_url: Some(endpoint.to_string()),
+            ..AwsOptions::default()
+        })
+        .await,
+    )
+}
+
+#[test]
+fn application_inference_profiles_are_paged_and_tagged_into_alias_entries() {
+    let (endpoint, seen) = profiles_responder(false);
+    let rt = support::runtime();
+    let (entries, notes) = rt
+        .block_on(async {
+            profiles::collect(aws_at(&endpoint).await, &["us-east-1".to_string()]).await
+        })
+        .unwrap();
+    assert!(notes.is_empty(), "{notes:?}");
+    let got: Vec<(String, String, String)> = entries
+        .iter()
+        .map(|e| (e.arn.clone(), e.model_id.clone(), e.tags["team"].clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                format!("{AIP_ARN}p1"),
+                "amazon.nova-lite-v1:0".to_string(),
+                "team-p1".to_string()
+            ),
+            (
+                format!("{AIP_ARN}p2"),
+                "anthropic.claude-3-5-haiku-20241022-v1:0".to_string(),
+                "team-p2".to_string()
+            ),
+            (
+                format!("{AIP_ARN}p3"),
+                "amazon.nova-pro-v1:0".to_string(),
+                "team-p3".to_string()
+            ),
+        ]
+    );
+    let seen = seen.lock().unwrap().clone();
+    let lists: Vec<&String> = seen.iter().filter(|l| l.starts_with("GET ")).collect();
+    assert_eq!(lists.len(), 2, "{seen:?}");
+    assert!(
+        lists.iter().all(|l| l.contains("&type=APPLICATION")),
+        "{lists:?}"
+    );
+    assert!(lists[1].contains("nextToken=page-2"), "{lists:?}");
+    let tags: Vec<&String> = seen
+        .iter()
+        .filter(|l| l.starts_with("POST /listTagsForResource "))
+        .collect();
+    assert_eq!(tags.len(), 3, "{seen:?}");
+    assert!(
+        tags[0].contains(&format!("\"resourceARN\":\"{AIP_ARN}p1\"")),
+        "{tags:?}"
+    );
+}
+
+#[test]
+fn access_denied_names_the_iam_action() {
+    let (endpoint, _) = profiles_responder(true);
+    let rt = support::runtime();
+    let e = rt
+        .block_on(async {
+            profiles::collect(aws_at(&endpoint).await, &["us-east-1".to_string()]).await
+        })
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("missing IAM permission bedrock:ListInferenceProfiles"),
+        "{e}"
+    );
+    assert!(e.contains("us-east-1"), "{e}");
 }

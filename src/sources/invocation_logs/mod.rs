@@ -18,3 +18,4 @@
 pub mod destination;
 pub mod fetch_logs;
 pub mod fetch_s3;
+pub mod profiles;
