@@ -18,4 +18,5 @@
 pub mod destination;
 pub mod fetch_logs;
 pub mod fetch_s3;
+pub mod insights;
 pub mod profiles;
