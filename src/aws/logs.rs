@@ -80,8 +80,8 @@ pub struct Polling {
 }
 
 impl Default for Polling {
-    /// 0.5 s doubling to 10 s, 120 polls (about 18 minutes, beyond Insights' own 60-minute
-    /// query timeout only for queries that stay scheduled).
+    /// 0.5 s doubling to 10 s, 120 polls: about 19 minutes of waiting before giving up
+    /// (Insights itself ends a query as Timeout after 60 minutes).
     fn default() -> Self {
         Polling {
             first_delay: Duration::from_millis(500),
