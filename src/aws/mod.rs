@@ -7,10 +7,12 @@
 //! leaves this module: sources ([`crate::sources`]) see only the plain types defined here.
 
 pub mod athena;
+pub mod bedrock;
 pub mod cloudtrail;
 pub mod cloudwatch;
 pub mod config;
 pub mod error;
+pub mod logs;
 pub mod pace;
 pub mod s3;
 
