@@ -10,8 +10,17 @@
 //! ```
 //!
 //! The target may be any ID form the resolver accepts (a bare ID, a profile ID, another ARN).
+//!
+//! An alias may also carry tags (`bedrock-meter aliases sync` writes an application inference
+//! profile's tags, like `team` and `cost-center`): usage through that ARN is then tagged with
+//! them, so `--by tag:team` works even when callers send no `requestMetadata`.
+//!
+//! ```toml
+//! [tags."arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3"]
+//! team = "search"
+//! ```
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use serde::Deserialize;
@@ -20,6 +29,7 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Default)]
 pub struct Aliases {
     map: HashMap<String, String>,
+    tags: HashMap<String, BTreeMap<String, String>>,
 }
 
 #[derive(Deserialize)]
@@ -27,6 +37,8 @@ pub struct Aliases {
 struct AliasFile {
     #[serde(default)]
     aliases: HashMap<String, String>,
+    #[serde(default)]
+    tags: HashMap<String, BTreeMap<String, String>>,
 }
 
 impl Aliases {
@@ -44,6 +56,11 @@ impl Aliases {
                 .into_iter()
                 .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
                 .collect(),
+            tags: file
+                .tags
+                .into_iter()
+                .map(|(k, v)| (k.trim().to_string(), v))
+                .collect(),
         })
     }
 
@@ -55,6 +72,11 @@ impl Aliases {
 
     pub fn insert(&mut self, from: impl Into<String>, to: impl Into<String>) {
         self.map.insert(from.into(), to.into());
+    }
+
+    /// The tags of an aliased identifier (an application inference profile's), if any.
+    pub fn tags(&self, id: &str) -> Option<&BTreeMap<String, String>> {
+        self.tags.get(id.trim())
     }
 
     pub fn get(&self, id: &str) -> Option<&str> {

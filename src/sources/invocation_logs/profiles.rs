@@ -11,8 +11,8 @@
 //! The synced entries live between marker comments in the alias file, so a second sync
 //! replaces them and keeps everything the user wrote; a user's own entry for the same ARN
 //! wins over the synced one. The alias format has no place for tags, so tags go to a sibling
-//! table `[tags."ARN"]` (also between markers) — which today's alias loader rejects (its file
-//! shape denies unknown tables): [`TagsSection::Omit`] writes a file it loads as is.
+//! table `[tags."ARN"]` (also between markers), which the alias loader reads as the tags of
+//! that ARN; [`TagsSection::Omit`] leaves them out.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -335,8 +335,15 @@ mod tests {
             v["aliases"][&format!("{AIP}zz9")].as_str(),
             Some("amazon.nova-lite-v1:0")
         );
-        // Today's loader does not accept the tags table (reported to wire).
-        assert!(Aliases::from_toml(&m.text, "new.toml").is_err());
+        // The alias loader reads the tags table: usage through the profile gets its tags.
+        let loaded = Aliases::from_toml(&m.text, "new.toml").unwrap();
+        assert_eq!(
+            loaded
+                .tags(&format!("{AIP}aa1"))
+                .and_then(|t| t.get("team"))
+                .map(String::as_str),
+            Some("search")
+        );
         // Re-merging removes the old tags block too.
         let again = merge(&m.text, "new.toml", &sample(), TagsSection::Write).unwrap();
         assert_eq!(again.text, m.text);
