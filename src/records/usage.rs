@@ -73,6 +73,9 @@ pub struct UsageRecord {
     pub output_tokens: u64,
     pub cache_read_tokens: u64,
     pub cache_write_tokens: u64,
+    /// The part of `cache_write_tokens` written with the 1-hour TTL (billed at the 1-hour
+    /// write rate). Only invocation logs show it (Anthropic response bodies); 0 elsewhere.
+    pub cache_write_1h_tokens: u64,
     /// Generated images (`OutputImageCount`).
     pub images: u64,
     pub latency: Latency,
@@ -99,6 +102,7 @@ impl UsageRecord {
             output_tokens: 0,
             cache_read_tokens: 0,
             cache_write_tokens: 0,
+            cache_write_1h_tokens: 0,
             images: 0,
             latency: Latency::default(),
             client_errors: 0,

@@ -3,9 +3,12 @@
 //! - [`cloudwatch`]: `AWS/Bedrock` metrics → daily usage records per Region × model series.
 //! - [`cloudtrail`]: Bedrock's API calls as CloudTrail recorded them (event history, trail
 //!   files in S3, Athena).
+//! - [`invocation_logs`]: model-invocation logs → per-request records with tokens and the
+//!   caller, summed into daily usage records per principal and tags.
 //!
 //! Adding a source means adding a folder here; reports take its records unchanged.
 
 pub mod cloudtrail;
 pub mod cloudwatch;
+pub mod invocation_logs;
 pub mod objects;
