@@ -3,8 +3,8 @@
 //! - [`cloudwatch`]: `AWS/Bedrock` metrics → daily usage records per Region × model series.
 //! - [`cloudtrail`]: Bedrock's API calls as CloudTrail recorded them (event history, trail
 //!   files in S3, Athena).
-//! - [`invocation_logs`]: Bedrock's model invocation logs (CloudWatch Logs, S3): tokens and
-//!   the caller of every call.
+//! - [`invocation_logs`]: model-invocation logs → per-request records with tokens and the
+//!   caller, summed into daily usage records per principal and tags.
 //!
 //! Adding a source means adding a folder here; reports take its records unchanged.
 
