@@ -86,9 +86,75 @@ pub enum Command {
         after_help = "Examples:\n  bedrock-meter plan examples/workload.toml\n  bedrock-meter plan examples/workload.toml --format csv -o plan.csv\n  bedrock-meter plan --compare examples/workload.toml examples/workload-sonnet.toml\n\nThe workload file format is documented in examples/workload.toml."
     )]
     Plan(PlanArgs),
-    /// Reports of what Bedrock was used for and what it cost, from CloudWatch.
+    /// Reports of what Bedrock was used for, what it cost and who spent it (CloudWatch,
+    /// CloudTrail, model-invocation logs).
     #[command(subcommand)]
     Report(ReportCommand),
+    /// The alias file: names of application inference profiles and other opaque ARNs.
+    #[command(subcommand)]
+    Aliases(AliasesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AliasesCommand {
+    /// Write or merge the alias file from the account's application inference profiles
+    /// (their model and tags), so their ARNs resolve and carry the profiles' tags.
+    #[command(
+        after_help = "Needs bedrock:ListInferenceProfiles and bedrock:ListTagsForResource.\n\nExamples:\n  bedrock-meter aliases sync --region us-east-1,us-west-2 -o aliases.toml\n  bedrock-meter --aliases aliases.toml report chargeback --since 2026-11-01 --until 2026-12-01 --by tag:team"
+    )]
+    Sync(AliasSyncArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AliasSyncArgs {
+    /// Regions to list, repeatable or comma separated (default: AWS_REGION, else us-east-1).
+    #[arg(long, value_delimiter = ',', value_parser = parse_region)]
+    pub region: Vec<String>,
+    /// Named profile of the AWS config files.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// The alias file to write or merge into (atomically); default: the global --aliases
+    /// file, else print the merged file on stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Do not write the profiles' tags.
+    #[arg(long)]
+    pub no_tags: bool,
+    /// Attempts per AWS request; throttling is retried with exponential backoff.
+    #[arg(long, env = "AWS_MAX_ATTEMPTS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
+}
+
+/// Where model-invocation logs are read from (`report daily`, `report chargeback`).
+#[derive(Debug, Args, Clone)]
+pub struct LogArgs {
+    /// Model-invocation logs: s3://BUCKET/PREFIX (the folder above AWSLogs/), or a local
+    /// folder or file (.json, .jsonl, .gz). Repeatable.
+    #[arg(long = "logs", value_name = "S3_URI|DIR|FILE")]
+    pub logs: Vec<String>,
+    /// A CloudWatch Logs group that receives the invocation logs. Repeatable.
+    #[arg(long = "log-group", value_name = "NAME")]
+    pub log_groups: Vec<String>,
+    /// Where the aggregation runs: here (every record read), or inside CloudWatch Logs
+    /// Insights (log groups only; for groups too large to pull).
+    #[arg(long, value_enum, default_value = "local")]
+    pub engine: EngineArg,
+    /// Stop at the first bad line or file instead of counting it and going on.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EngineArg {
+    Local,
+    LogsInsights,
+}
+
+impl LogArgs {
+    /// Whether any invocation-log source was named.
+    pub fn any(&self) -> bool {
+        !self.logs.is_empty() || !self.log_groups.is_empty()
+    }
 }
 
 #[derive(Debug, Args)]
@@ -113,6 +179,49 @@ pub enum ReportCommand {
     /// control-plane changes happened (CloudTrail), with security findings.
     #[command(after_help = GOVERNANCE_HELP)]
     Governance(GovernanceArgs),
+    /// What each principal (or each value of a tag) spent, and its share, from
+    /// model-invocation logs.
+    #[command(after_help = CHARGEBACK_HELP)]
+    Chargeback(ChargebackArgs),
+}
+
+const CHARGEBACK_HELP: &str = "\
+Sources: --logs s3://BUCKET/PREFIX | DIR | FILE, --log-group NAME, or (neither) the destinations of
+Bedrock's logging configuration in each --region (bedrock:GetModelInvocationLoggingConfiguration).
+
+Examples:
+  bedrock-meter report chargeback --month 2026-11 --logs s3://acme-bedrock-logs/prod
+  bedrock-meter report chargeback --since 2026-11-01 --until 2026-12-01 --log-group /bedrock/invocations --by tag:team
+  bedrock-meter --format csv report chargeback --month 2026-11 --region us-east-1,eu-west-1 -o chargeback.csv";
+
+#[derive(Debug, Args)]
+pub struct ChargebackArgs {
+    /// The calendar month (YYYY-MM), instead of --since/--until.
+    #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["since", "until"])]
+    pub month: Option<String>,
+    /// First day, inclusive (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", requires = "until")]
+    pub since: Option<jiff::civil::Date>,
+    /// Day after the last day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", requires = "since")]
+    pub until: Option<jiff::civil::Date>,
+    /// One row per: principal (default), or the value of a tag (tag:KEY, e.g. tag:team).
+    #[arg(long, default_value = "principal", value_parser = |s: &str| s.parse::<GroupBy>())]
+    pub by: GroupBy,
+    /// Regions: where to look for the logging configuration, and which S3 folders to read.
+    #[arg(long, value_delimiter = ',', value_parser = parse_region)]
+    pub region: Vec<String>,
+    /// Named profile of the AWS config files.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Time zone (IANA name) whose midnights start the days.
+    #[arg(long, default_value = "UTC", value_name = "ZONE")]
+    pub timezone: String,
+    #[command(flatten)]
+    pub source: LogArgs,
+    /// Attempts per AWS request; throttling is retried with exponential backoff.
+    #[arg(long, env = "AWS_MAX_ATTEMPTS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
 }
 
 const GOVERNANCE_HELP: &str = "\
@@ -231,6 +340,14 @@ pub struct DailyArgs {
     /// Skip p50/p90/p99 latency (three fewer GetMetricData queries per series).
     #[arg(long)]
     pub no_percentiles: bool,
+    /// Read model-invocation logs instead of CloudWatch metrics (they know the caller and
+    /// the tags: `--by principal`, `--by tag:KEY`).
+    #[command(flatten)]
+    pub logs: LogArgs,
+    /// With --logs/--log-group: also read CloudWatch metrics for the same days and list the
+    /// series whose token totals differ by more than 1%.
+    #[arg(long)]
+    pub check_cloudwatch: bool,
     /// Attempts per AWS request; throttling is retried with exponential backoff.
     #[arg(long, env = "AWS_MAX_ATTEMPTS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,

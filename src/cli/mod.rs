@@ -1,6 +1,8 @@
 //! The command line: the only module that knows about arguments, exit codes and stdout.
 
+mod aliases;
 mod args;
+mod chargeback;
 mod count;
 mod estimate;
 mod estimate_inputs;
@@ -78,6 +80,11 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         format: cli.format,
         path: cli.output.clone(),
     };
+    if let Command::Aliases(args::AliasesCommand::Sync(a)) = &cli.command {
+        // Before the alias file is loaded: the sync may be what creates it.
+        let code = aliases::sync(a, cli.aliases.as_deref())?;
+        return Ok(code);
+    }
     if let Command::Pricing(args::PricingCommand::Validate { path }) = &cli.command {
         let target: Option<PathBuf> = path.clone().or_else(|| cli.pricing.clone());
         return pricing::validate(target.as_deref(), &output);
@@ -104,6 +111,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Plan(a) => plan::run(&ctx, &a),
         Command::Report(args::ReportCommand::Daily(a)) => report::daily(&ctx, &a),
         Command::Report(args::ReportCommand::Governance(a)) => governance::run(&ctx, &a),
+        Command::Report(args::ReportCommand::Chargeback(a)) => chargeback::run(&ctx, &a),
+        Command::Aliases(_) => unreachable!("handled above"),
     }
 }
 

@@ -1,10 +1,11 @@
-//! `bedrock-meter report daily`: CloudWatch usage → priced daily rows.
+//! `bedrock-meter report daily`: CloudWatch usage (or model-invocation logs) → priced daily
+//! rows.
 
 use std::path::Path;
 
 use anyhow::Context as _;
 
-use super::args::DailyArgs;
+use super::args::{DailyArgs, EngineArg, LogArgs};
 use super::{Context, ExitError};
 use crate::aws::{AwsOptions, region_from_env};
 use crate::export::write::atomic_write;
@@ -13,6 +14,7 @@ use crate::records::Source;
 use crate::report::{self, DailyOptions, GroupBy, history};
 use crate::resolve::Resolver;
 use crate::sources::cloudwatch::{self, MonitorConfig};
+use crate::sources::invocation_logs::collect::{self as logs, Engine, LogSources};
 
 pub fn daily(ctx: &Context, args: &DailyArgs) -> anyhow::Result<i32> {
     if args.since >= args.until {
@@ -34,10 +36,25 @@ pub fn daily(ctx: &Context, args: &DailyArgs) -> anyhow::Result<i32> {
     }
     by.sort();
     by.dedup();
-    report::check_keys(&by, Source::CloudWatch).map_err(ExitError::usage)?;
-    if args.append.is_some() && by != GroupBy::ALL {
+    let source = if args.logs.any() {
+        Source::InvocationLogs
+    } else {
+        Source::CloudWatch
+    };
+    report::check_keys(&by, source).map_err(|e| {
+        ExitError::usage(format!(
+            "{e} (report daily reads them with --logs or --log-group; see also report chargeback)"
+        ))
+    })?;
+    if args.append.is_some() && !GroupBy::ALL.iter().all(|k| by.contains(k)) {
         return Err(ExitError::usage(
-            "--append keeps one row per day × Region × model: it cannot be combined with --by",
+            "--append keeps one row per day × Region × model (and principal or tag when grouped): --by must include day, region and model",
+        )
+        .into());
+    }
+    if args.check_cloudwatch && !args.logs.any() {
+        return Err(ExitError::usage(
+            "--check-cloudwatch compares invocation logs with CloudWatch: give --logs or --log-group",
         )
         .into());
     }
@@ -50,6 +67,9 @@ pub fn daily(ctx: &Context, args: &DailyArgs) -> anyhow::Result<i32> {
         regions.push(r);
     }
 
+    if source == Source::InvocationLogs {
+        return daily_from_logs(ctx, args, by, regions, timezone);
+    }
     let cfg = MonitorConfig {
         aws: AwsOptions {
             profile: args.profile.clone(),
@@ -92,6 +112,148 @@ pub fn daily(ctx: &Context, args: &DailyArgs) -> anyhow::Result<i32> {
     }
     let totals_row = matches!(ctx.output.format, Format::Table | Format::Markdown);
     ctx.output.write(&report::document(&rep, totals_row))?;
+    Ok(0)
+}
+
+/// Reads invocation logs for `[since, until)` (days in `timezone`).
+#[allow(clippy::too_many_arguments)]
+pub fn read_logs(
+    ctx: &Context,
+    src: &LogArgs,
+    regions: &[String],
+    profile: Option<String>,
+    max_attempts: u32,
+    since: jiff::civil::Date,
+    until: jiff::civil::Date,
+    timezone: &jiff::tz::TimeZone,
+    tag_keys: Vec<String>,
+) -> anyhow::Result<logs::Collected> {
+    let start = |d: jiff::civil::Date| -> anyhow::Result<jiff::Timestamp> {
+        Ok(d.to_zoned(timezone.clone())?.start_of_day()?.timestamp())
+    };
+    let mut regions = regions.to_vec();
+    if regions.is_empty()
+        && let Some(r) = region_from_env()
+    {
+        regions.push(r);
+    }
+    let sources = LogSources {
+        aws: AwsOptions {
+            profile,
+            max_attempts,
+            ..AwsOptions::default()
+        },
+        logs: src.logs.clone(),
+        log_groups: src.log_groups.clone(),
+        regions,
+        since: start(since)?,
+        until: start(until)?,
+        timezone: timezone.clone(),
+        strict: src.strict,
+        engine: match src.engine {
+            EngineArg::Local => Engine::Local,
+            EngineArg::LogsInsights => Engine::LogsInsights,
+        },
+        tag_keys,
+    };
+    logs::collect_blocking(&sources, &ctx.aliases).map_err(|e| match e {
+        logs::CollectError::Usage(m) => ExitError::usage(m).into(),
+        other => anyhow::Error::new(other),
+    })
+}
+
+/// `report daily --logs … | --log-group …`: the same rows from invocation logs, which may
+/// also be grouped by principal and tag.
+fn daily_from_logs(
+    ctx: &Context,
+    args: &DailyArgs,
+    by: Vec<GroupBy>,
+    regions: Vec<String>,
+    timezone: jiff::tz::TimeZone,
+) -> anyhow::Result<i32> {
+    let tag_keys: Vec<String> = by
+        .iter()
+        .filter_map(|g| match g {
+            GroupBy::Tag(k) => Some(k.clone()),
+            _ => None,
+        })
+        .collect();
+    let collected = read_logs(
+        ctx,
+        &args.logs,
+        &regions,
+        args.profile.clone(),
+        args.max_attempts,
+        args.since,
+        args.until,
+        &timezone,
+        tag_keys,
+    )?;
+    let resolver = Resolver::new(&ctx.catalog, ctx.aliases.clone());
+    let report_regions = if regions.is_empty() {
+        collected.regions.clone()
+    } else {
+        regions.clone()
+    };
+    let opts = DailyOptions {
+        since: args.since,
+        until: args.until,
+        timezone: args.timezone.clone(),
+        regions: report_regions,
+        by,
+        as_of: ctx.as_of_flag,
+        source: Source::InvocationLogs,
+    };
+    let mut rep = report::daily(&collected.records, &resolver, &opts);
+    let s = &collected.sources;
+    rep.summary.push((
+        "Source".into(),
+        format!(
+            "model-invocation logs: {} record(s) kept of {} read, {} file(s), {} duplicate(s), {} bad line(s)",
+            s["kept"], s["records_read"], s["files"], s["duplicates"], s["bad_lines"]
+        ),
+    ));
+    rep.notes.extend(collected.notes.iter().cloned());
+    if args.check_cloudwatch {
+        let cfg = MonitorConfig {
+            aws: AwsOptions {
+                profile: args.profile.clone(),
+                max_attempts: args.max_attempts,
+                ..AwsOptions::default()
+            },
+            regions: opts.regions.clone(),
+            since: args.since,
+            until: args.until,
+            timezone: timezone.clone(),
+            percentiles: false,
+            extra_series: args.series.clone(),
+            progress: !args.no_progress,
+        };
+        let cw = cloudwatch::collect_blocking(&cfg)?;
+        let found = report::crosscheck::compare(
+            &collected.records,
+            &cw.records,
+            rust_decimal::Decimal::ONE,
+        );
+        rep.summary.push((
+            "CloudWatch check".into(),
+            if found.is_empty() {
+                "every series' token totals agree within 1%".to_string()
+            } else {
+                format!("{} series differ by more than 1% (see notes)", found.len())
+            },
+        ));
+        rep.notes.extend(found.iter().map(report::crosscheck::note));
+    }
+    if let Some(path) = &args.append {
+        append(path, &rep)?;
+    }
+    let totals_row = matches!(ctx.output.format, Format::Table | Format::Markdown);
+    let mut doc = report::document(&rep, totals_row);
+    if let serde_json::Value::Object(m) = &mut doc.json {
+        m.insert("sources".into(), collected.sources.clone());
+    }
+    ctx.output.write(&doc)?;
     Ok(0)
 }
 

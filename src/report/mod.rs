@@ -8,6 +8,7 @@
 
 pub mod apportion;
 pub mod chargeback;
+pub mod crosscheck;
 pub mod document;
 pub mod governance;
 pub mod history;
@@ -104,12 +105,12 @@ pub fn daily_priced(priced: &[Priced], opts: &DailyOptions) -> DailyReport {
         rows,
         totals,
         summary: Vec::new(),
-        notes: notes(&priced, opts.as_of),
+        notes: notes(&priced, opts.as_of, opts.source),
     }
 }
 
 /// The report's notes: what was assumed, and why series are unpriced (each once).
-fn notes(priced: &[Priced], as_of: Option<Date>) -> Vec<String> {
+fn notes(priced: &[Priced], as_of: Option<Date>, source: Source) -> Vec<String> {
     let mut notes = Vec::new();
     notes.push(match as_of {
         Some(d) => format!("every day is priced at the prices in effect on {d} (--as-of)"),
@@ -122,14 +123,16 @@ fn notes(priced: &[Priced], as_of: Option<Date>) -> Vec<String> {
             "{unpriced} series-day(s) are not fully priced: their unknown costs are left empty, not counted as $0, and totals exclude them (see status)"
         ));
     }
-    if priced.iter().any(|p| p.record.cache_write_tokens > 0) {
+    if source == Source::CloudWatch && priced.iter().any(|p| p.record.cache_write_tokens > 0) {
         notes.push("cache writes are priced at the 5-minute cache rate: CloudWatch does not tell 5-minute from 1-hour writes".to_string());
     }
     if priced.iter().any(|p| p.record.images > 0) {
-        notes.push(
+        notes.push(if source == Source::CloudWatch {
             "images are priced as 1024x1024 standard-quality images, summed over CloudWatch's ImageSize series"
-                .to_string(),
-        );
+                .to_string()
+        } else {
+            "images are priced as 1024x1024 standard-quality images".to_string()
+        });
     }
     for p in priced {
         for w in &p.warnings {
