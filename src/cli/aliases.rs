@@ -12,7 +12,7 @@ use crate::aws::{Aws, AwsOptions, region_from_env};
 use crate::export::write::atomic_write;
 use crate::sources::invocation_logs::profiles::{self, TagsSection};
 
-/// Runs the sync. `global` is the `--aliases` file, the default target.
+/// Runs the sync. `global` is `-o/--output`, else the `--aliases` file: the default target.
 pub fn sync(args: &AliasSyncArgs, global: Option<&Path>) -> anyhow::Result<i32> {
     let mut regions = args.region.clone();
     if regions.is_empty() {

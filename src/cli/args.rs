@@ -113,9 +113,9 @@ pub struct AliasSyncArgs {
     /// Named profile of the AWS config files.
     #[arg(long)]
     pub profile: Option<String>,
-    /// The alias file to write or merge into (atomically); default: the global --aliases
-    /// file, else print the merged file on stdout.
-    #[arg(long, short = 'o', value_name = "FILE")]
+    /// The alias file to write or merge into (atomically); default: `-o/--output`, then the
+    /// global --aliases file, else the merged file goes to stdout.
+    #[arg(long, value_name = "FILE")]
     pub file: Option<PathBuf>,
     /// Do not write the profiles' tags.
     #[arg(long)]

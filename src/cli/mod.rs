@@ -82,7 +82,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     };
     if let Command::Aliases(args::AliasesCommand::Sync(a)) = &cli.command {
         // Before the alias file is loaded: the sync may be what creates it.
-        let code = aliases::sync(a, cli.aliases.as_deref())?;
+        let target = cli.output.as_deref().or(cli.aliases.as_deref());
+        let code = aliases::sync(a, target)?;
         return Ok(code);
     }
     if let Command::Pricing(args::PricingCommand::Validate { path }) = &cli.command {
