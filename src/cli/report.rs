@@ -61,14 +61,15 @@ pub fn daily(ctx: &Context, args: &DailyArgs) -> anyhow::Result<i32> {
     let mut seen = std::collections::BTreeSet::new();
     let mut regions = args.region.clone();
     regions.retain(|r| seen.insert(r.clone()));
+    if source == Source::InvocationLogs {
+        // Only the Regions asked for: AWS_REGION must not narrow which S3 folders are read
+        // nor which Regions' history rows an --append replaces.
+        return daily_from_logs(ctx, args, by, regions, timezone);
+    }
     if regions.is_empty()
         && let Some(r) = region_from_env()
     {
         regions.push(r);
-    }
-
-    if source == Source::InvocationLogs {
-        return daily_from_logs(ctx, args, by, regions, timezone);
     }
     let cfg = MonitorConfig {
         aws: AwsOptions {
@@ -115,7 +116,9 @@ pub fn daily(ctx: &Context, args: &DailyArgs) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-/// Reads invocation logs for `[since, until)` (days in `timezone`).
+/// Reads invocation logs for `[since, until)` (days in `timezone`). `regions` are the
+/// Regions asked for (`--region`), none when not given: then every Region's S3 folders are
+/// read, and discovery and log groups use the SDK's Region (AWS_REGION, the profile's).
 #[allow(clippy::too_many_arguments)]
 pub fn read_logs(
     ctx: &Context,
@@ -131,12 +134,6 @@ pub fn read_logs(
     let start = |d: jiff::civil::Date| -> anyhow::Result<jiff::Timestamp> {
         Ok(d.to_zoned(timezone.clone())?.start_of_day()?.timestamp())
     };
-    let mut regions = regions.to_vec();
-    if regions.is_empty()
-        && let Some(r) = region_from_env()
-    {
-        regions.push(r);
-    }
     let sources = LogSources {
         aws: AwsOptions {
             profile,
@@ -145,7 +142,7 @@ pub fn read_logs(
         },
         logs: src.logs.clone(),
         log_groups: src.log_groups.clone(),
-        regions,
+        regions: regions.to_vec(),
         since: start(since)?,
         until: start(until)?,
         timezone: timezone.clone(),
@@ -190,11 +187,12 @@ fn daily_from_logs(
         tag_keys,
     )?;
     let resolver = Resolver::new(&ctx.catalog, ctx.aliases.clone());
-    let report_regions = if regions.is_empty() {
-        collected.regions.clone()
-    } else {
-        regions.clone()
-    };
+    // The run owns the Regions asked for and every Region its records came from (local
+    // files are not narrowed by --region): an --append replaces exactly those.
+    let mut report_regions = regions.clone();
+    report_regions.extend(collected.regions.iter().cloned());
+    report_regions.sort();
+    report_regions.dedup();
     let opts = DailyOptions {
         since: args.since,
         until: args.until,
