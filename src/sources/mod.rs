@@ -12,3 +12,4 @@ pub mod cloudtrail;
 pub mod cloudwatch;
 pub mod invocation_logs;
 pub mod objects;
+pub(crate) mod s3_walk;

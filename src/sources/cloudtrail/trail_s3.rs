@@ -21,14 +21,13 @@
 //! happen, so no day before the range is needed. The caller's time filter drops the extra
 //! events those files carry.
 
-use std::collections::VecDeque;
-
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, ToSpan};
 
 use crate::aws::AwsError;
 use crate::aws::s3::{S3, S3Location};
+use crate::sources::s3_walk::{is_account, leaf, list_and_fetch};
 
 /// Downloads in flight by default.
 pub const DEFAULT_CONCURRENCY: usize = 8;
@@ -94,11 +93,6 @@ pub fn day_prefix(region_prefix: &str, day: Date) -> String {
     format!("{region_prefix}{}/", day.strftime("%Y/%m/%d"))
 }
 
-/// A 12-digit AWS account id.
-fn is_account(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
-}
-
 /// An AWS Organizations id: `o-` and 10 to 32 lowercase letters or digits.
 fn is_org(s: &str) -> bool {
     s.strip_prefix("o-").is_some_and(|rest| {
@@ -107,20 +101,6 @@ fn is_org(s: &str) -> bool {
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
     })
-}
-
-/// The last folder name of a delimiter listing's prefix (`a/b/c/` → `c`).
-fn leaf(prefix: &str) -> &str {
-    prefix
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap_or_default()
-}
-
-/// Whether a key is a CloudTrail log file.
-fn is_log_file(key: &str) -> bool {
-    key.ends_with(".json.gz") || key.ends_with(".json")
 }
 
 /// Walks the trail and hands every log file of the range to `on_file` (see the module
@@ -179,103 +159,21 @@ pub async fn collect(
         .iter()
         .flat_map(|rp| days.iter().map(move |d| day_prefix(rp, *d)))
         .collect();
-    let limit = cfg.concurrency.max(1);
-    let mut keys = Vec::new();
-    let listings = in_order(day_prefixes.clone(), limit, {
-        let s3 = s3.clone();
-        let bucket = bucket.to_string();
-        move |prefix: String| {
-            let (s3, bucket) = (s3.clone(), bucket.clone());
-            async move { s3.list_objects(&bucket, &prefix).await }
-        }
-    });
-    let mut listed = Vec::new();
-    listings
-        .run(|(objects, calls)| {
-            listed.push((objects, calls));
-            Ok(())
-        })
-        .await?;
-    for (prefix, (objects, calls)) in day_prefixes.into_iter().zip(listed) {
+    let walked = list_and_fetch(s3, bucket, day_prefixes, cfg.concurrency, on_file).await?;
+    for (prefix, calls) in walked.listed {
         stats.listed_prefixes.push(prefix);
         stats.list_calls += calls;
-        for o in objects {
-            if is_log_file(&o.key) {
-                keys.push(o.key);
-            } else {
-                stats.skipped_keys.push(o.key);
-            }
-        }
     }
-
-    // 4. Downloads, bounded, delivered in key order.
-    let downloads = in_order(keys.clone(), limit, {
-        let s3 = s3.clone();
-        let bucket = bucket.to_string();
-        move |key: String| {
-            let (s3, bucket) = (s3.clone(), bucket.clone());
-            async move { s3.get_object(&bucket, &key).await }
-        }
-    });
-    let mut next = keys.into_iter();
-    downloads
-        .run(|bytes| {
-            let key = next.next().expect("one key per download");
-            stats.bytes += bytes.len() as u64;
-            on_file(&format!("s3://{bucket}/{key}"), bytes);
-            stats.fetched_keys.push(key);
-            Ok(())
-        })
-        .await?;
+    stats.skipped_keys.extend(walked.skipped_keys);
+    stats.fetched_keys = walked.fetched_keys;
+    stats.bytes = walked.bytes;
     Ok(stats)
-}
-
-/// Runs `job` on every item with at most `limit` in flight, and hands the results over in
-/// the items' order (a slow first item holds back the others' results, not their work).
-struct InOrder<I, F> {
-    items: Vec<I>,
-    limit: usize,
-    job: F,
-}
-
-fn in_order<I, F>(items: Vec<I>, limit: usize, job: F) -> InOrder<I, F> {
-    InOrder { items, limit, job }
-}
-
-impl<I, F, Fut, T> InOrder<I, F>
-where
-    F: Fn(I) -> Fut,
-    Fut: Future<Output = Result<T, AwsError>> + Send + 'static,
-    T: Send + 'static,
-{
-    async fn run(self, mut each: impl FnMut(T) -> Result<(), AwsError>) -> Result<(), AwsError> {
-        let mut pending = self.items.into_iter();
-        let mut running: VecDeque<tokio::task::JoinHandle<Result<T, AwsError>>> = VecDeque::new();
-        loop {
-            while running.len() < self.limit {
-                match pending.next() {
-                    Some(item) => running.push_back(tokio::spawn((self.job)(item))),
-                    None => break,
-                }
-            }
-            let Some(first) = running.pop_front() else {
-                return Ok(());
-            };
-            let result = first
-                .await
-                .expect("a download task panicked")
-                .and_then(&mut each);
-            if let Err(e) = result {
-                running.iter().for_each(|h| h.abort());
-                return Err(e);
-            }
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sources::s3_walk::is_log_file;
 
     fn ts(s: &str) -> Timestamp {
         s.parse().unwrap()
@@ -294,54 +192,6 @@ mod tests {
         let s: Vec<String> = eom.iter().map(|d| d.to_string()).collect();
         assert_eq!(s, ["2026-01-31", "2026-02-01", "2026-02-02"]);
         assert!(folder_days(ts("2026-01-05T00:00:00Z"), ts("2026-01-05T00:00:00Z")).is_err());
-    }
-
-    #[test]
-    fn downloads_are_bounded_and_delivered_in_order() {
-        use std::sync::Arc;
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
-        let (now, max) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
-        let mut got = Vec::new();
-        let (n, m) = (now.clone(), max.clone());
-        rt.block_on(
-            in_order((0..20).collect(), 3, move |i: usize| {
-                let (n, m) = (n.clone(), m.clone());
-                async move {
-                    let running = n.fetch_add(1, Ordering::SeqCst) + 1;
-                    m.fetch_max(running, Ordering::SeqCst);
-                    // Later items finish first: order must come from the queue.
-                    for _ in 0..(20 - i) {
-                        tokio::task::yield_now().await;
-                    }
-                    n.fetch_sub(1, Ordering::SeqCst);
-                    Ok(i * 10)
-                }
-            })
-            .run(|v| {
-                got.push(v);
-                Ok(())
-            }),
-        )
-        .unwrap();
-        assert_eq!(got, (0..20).map(|i| i * 10).collect::<Vec<_>>());
-        assert_eq!(max.load(Ordering::SeqCst), 3);
-        // An error stops the walk and is returned.
-        let err = rt
-            .block_on(
-                in_order((0..5).collect(), 2, |i: usize| async move {
-                    if i == 1 {
-                        Err(AwsError::Invalid("boom".into()))
-                    } else {
-                        Ok(i)
-                    }
-                })
-                .run(|_| Ok(())),
-            )
-            .unwrap_err();
-        assert_eq!(err.to_string(), "boom");
     }
 
     #[test]

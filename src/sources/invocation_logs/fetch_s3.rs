@@ -13,13 +13,12 @@
 //! 4. downloads the files, up to [`S3LogsConfig::concurrency`] at a time, and hands each
 //!    `(s3://bucket/key, bytes)` to the caller in key order, folder by folder.
 
-use std::collections::VecDeque;
-
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
 use crate::aws::AwsError;
 use crate::aws::s3::{S3, S3Location};
+use crate::sources::s3_walk::{is_account, leaf, list_and_fetch};
 
 /// Downloads in flight by default.
 pub const DEFAULT_CONCURRENCY: usize = 8;
@@ -85,25 +84,6 @@ pub fn hour_folders(since: Timestamp, until: Timestamp) -> Result<Vec<String>, A
         .collect()
 }
 
-/// A 12-digit AWS account id.
-fn is_account(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// The last folder name of a delimiter listing's prefix (`a/b/c/` → `c`).
-fn leaf(prefix: &str) -> &str {
-    prefix
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap_or_default()
-}
-
-/// Whether a key is an invocation-log file.
-fn is_log_file(key: &str) -> bool {
-    key.ends_with(".json.gz") || key.ends_with(".json")
-}
-
 /// Walks the layout and hands every log file of the range to `on_file` (see the module
 /// documentation). Returns what was listed and fetched.
 pub async fn collect(
@@ -149,99 +129,21 @@ pub async fn collect(
         .iter()
         .flat_map(|rp| hours.iter().map(move |h| format!("{rp}{h}")))
         .collect();
-    let limit = cfg.concurrency.max(1);
-    let mut listed = Vec::new();
-    in_order(hour_prefixes.clone(), limit, {
-        let (s3, bucket) = (s3.clone(), bucket.to_string());
-        move |prefix: String| {
-            let (s3, bucket) = (s3.clone(), bucket.clone());
-            async move { s3.list_objects(&bucket, &prefix).await }
-        }
-    })
-    .run(|listing| {
-        listed.push(listing);
-        Ok(())
-    })
-    .await?;
-    let mut keys = Vec::new();
-    for (prefix, (objects, calls)) in hour_prefixes.into_iter().zip(listed) {
+    let walked = list_and_fetch(s3, bucket, hour_prefixes, cfg.concurrency, on_file).await?;
+    for (prefix, calls) in walked.listed {
         stats.listed_prefixes.push(prefix);
         stats.list_calls += calls;
-        for o in objects {
-            if is_log_file(&o.key) {
-                keys.push(o.key);
-            } else {
-                stats.skipped_keys.push(o.key);
-            }
-        }
     }
-
-    // 4. Downloads, bounded, delivered in key order.
-    let mut next = keys.clone().into_iter();
-    in_order(keys, limit, {
-        let (s3, bucket) = (s3.clone(), bucket.to_string());
-        move |key: String| {
-            let (s3, bucket) = (s3.clone(), bucket.clone());
-            async move { s3.get_object(&bucket, &key).await }
-        }
-    })
-    .run(|bytes| {
-        let key = next.next().expect("one key per download");
-        stats.bytes += bytes.len() as u64;
-        on_file(&format!("s3://{bucket}/{key}"), bytes);
-        stats.fetched_keys.push(key);
-        Ok(())
-    })
-    .await?;
+    stats.skipped_keys.extend(walked.skipped_keys);
+    stats.fetched_keys = walked.fetched_keys;
+    stats.bytes = walked.bytes;
     Ok(stats)
-}
-
-/// Runs `job` on every item with at most `limit` in flight, and hands the results over in
-/// the items' order (a copy of the CloudTrail walk's runner, which is private to it).
-struct InOrder<I, F> {
-    items: Vec<I>,
-    limit: usize,
-    job: F,
-}
-
-fn in_order<I, F>(items: Vec<I>, limit: usize, job: F) -> InOrder<I, F> {
-    InOrder { items, limit, job }
-}
-
-impl<I, F, Fut, T> InOrder<I, F>
-where
-    F: Fn(I) -> Fut,
-    Fut: Future<Output = Result<T, AwsError>> + Send + 'static,
-    T: Send + 'static,
-{
-    async fn run(self, mut each: impl FnMut(T) -> Result<(), AwsError>) -> Result<(), AwsError> {
-        let mut pending = self.items.into_iter();
-        let mut running: VecDeque<tokio::task::JoinHandle<Result<T, AwsError>>> = VecDeque::new();
-        loop {
-            while running.len() < self.limit {
-                match pending.next() {
-                    Some(item) => running.push_back(tokio::spawn((self.job)(item))),
-                    None => break,
-                }
-            }
-            let Some(first) = running.pop_front() else {
-                return Ok(());
-            };
-            let result = first
-                .await
-                .expect("an S3 task panicked")
-                .and_then(&mut each);
-            if let Err(e) = result {
-                running.iter().for_each(|h| h.abort());
-                return Err(e);
-            }
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sources::s3_walk::is_log_file;
 
     fn ts(s: &str) -> Timestamp {
         s.parse().unwrap()
@@ -278,37 +180,5 @@ mod tests {
         assert!(!is_log_file(
             "x/amazon_bedrock_model_invocation_logs_permission_check"
         ));
-    }
-
-    #[test]
-    fn runs_are_bounded_and_in_order() {
-        use std::sync::Arc;
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
-        let (now, max) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
-        let (n, m) = (now.clone(), max.clone());
-        let mut got = Vec::new();
-        rt.block_on(
-            in_order((0..12).collect(), 4, move |i: usize| {
-                let (n, m) = (n.clone(), m.clone());
-                async move {
-                    m.fetch_max(n.fetch_add(1, Ordering::SeqCst) + 1, Ordering::SeqCst);
-                    for _ in 0..(12 - i) {
-                        tokio::task::yield_now().await;
-                    }
-                    n.fetch_sub(1, Ordering::SeqCst);
-                    Ok(i)
-                }
-            })
-            .run(|v| {
-                got.push(v);
-                Ok(())
-            }),
-        )
-        .unwrap();
-        assert_eq!(got, (0..12).collect::<Vec<_>>());
-        assert_eq!(max.load(Ordering::SeqCst), 4);
     }
 }
