@@ -84,6 +84,15 @@ impl Aws {
         self.config.region().map(|r| r.to_string())
     }
 
+    /// `preferred` when given, else the Region of the configuration, else us-east-1: the
+    /// Region a call goes to when the user named none.
+    pub fn region_or(&self, preferred: Option<&str>) -> String {
+        preferred
+            .map(str::to_string)
+            .or_else(|| self.region())
+            .unwrap_or_else(|| "us-east-1".to_string())
+    }
+
     /// The endpoint requests of `service` to `region` go to, for error messages.
     pub fn endpoint(&self, service: Service, region: &str) -> String {
         self.endpoint_override(service)

@@ -266,12 +266,7 @@ fn from_s3(
     let mut stop: Option<TrailError> = None;
     let stats = crate::aws::runtime().block_on(async {
         let aws = Aws::load(aws).await;
-        let bucket_region = regions
-            .first()
-            .cloned()
-            .or_else(|| default_region.map(str::to_string))
-            .or_else(|| aws.region())
-            .unwrap_or_else(|| "us-east-1".to_string());
+        let bucket_region = aws.region_or(regions.first().map(String::as_str).or(default_region));
         let s3 = S3::new(&aws, &bucket_region);
         let mut on_file = |name: &str, bytes: Vec<u8>| {
             if stop.is_some() {
@@ -321,11 +316,7 @@ fn from_athena(
     };
     let (aggs, control) = crate::aws::runtime().block_on(async {
         let aws = Aws::load(aws).await;
-        let region = regions
-            .first()
-            .cloned()
-            .or_else(|| aws.region())
-            .unwrap_or_else(|| "us-east-1".to_string());
+        let region = aws.region_or(regions.first().map(String::as_str));
         let athena = crate::aws::athena::Athena::new(&aws, &region);
         let aggs = ct_athena::governance(&athena, &table, &run).await?;
         let control = ct_athena::control_plane(&athena, &table, &run).await?;

@@ -101,7 +101,7 @@ pub async fn collect_with(aws: Arc<Aws>, cfg: &LookupConfig) -> Result<LookupOut
         }
     }
     if regions.is_empty() {
-        regions.push(aws.region().unwrap_or_else(|| "us-east-1".to_string()));
+        regions.push(aws.region_or(None));
     }
     let (since, until) = (cfg.since.as_second(), cfg.until.as_second());
     let mut tasks = tokio::task::JoinSet::new();

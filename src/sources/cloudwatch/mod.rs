@@ -96,7 +96,7 @@ pub async fn collect(cfg: &MonitorConfig) -> Result<Collected, AwsError> {
     let aws = Arc::new(Aws::load(&cfg.aws).await);
     let progress = Progress::new(cfg.progress);
     let regions = if cfg.regions.is_empty() {
-        vec![aws.region().unwrap_or_else(|| "us-east-1".to_string())]
+        vec![aws.region_or(None)]
     } else {
         cfg.regions.clone()
     };

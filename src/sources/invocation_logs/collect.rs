@@ -99,7 +99,7 @@ pub async fn collect(src: &LogSources, aliases: &Aliases) -> Result<Collected, C
     let mut found_json = Vec::new();
     if logs.is_empty() && groups.is_empty() {
         let regions = if src.regions.is_empty() {
-            vec![aws.region().unwrap_or_else(|| "us-east-1".to_string())]
+            vec![aws.region_or(None)]
         } else {
             src.regions.clone()
         };
@@ -160,12 +160,7 @@ pub async fn collect(src: &LogSources, aliases: &Aliases) -> Result<Collected, C
                 regions: src.regions.clone(),
                 concurrency: 8,
             };
-            let region = src
-                .regions
-                .first()
-                .cloned()
-                .or_else(|| aws.region())
-                .unwrap_or_else(|| "us-east-1".to_string());
+            let region = aws.region_or(src.regions.first().map(String::as_str));
             let s3 = S3::new(&aws, &region);
             let mut stop: Option<LogError> = None;
             let mut on_file = |name: &str, bytes: Vec<u8>| {
@@ -307,10 +302,7 @@ async fn insights_records(
     let mut records: Vec<UsageRecord> = Vec::new();
     let mut runs = Vec::new();
     for (region, group) in groups {
-        let region = region
-            .clone()
-            .or_else(|| aws.region())
-            .unwrap_or_else(|| "us-east-1".to_string());
+        let region = aws.region_or(region.as_deref());
         let logs = Logs::new(aws, &region);
         let out = insights::run(
             &logs,

@@ -124,11 +124,7 @@ pub fn collect_blocking(cfg: &LogsConfig) -> Result<LogsOutput, AwsError> {
 /// [`collect`] with configuration already loaded.
 pub async fn collect_with(aws: Arc<Aws>, cfg: &LogsConfig) -> Result<LogsOutput, AwsError> {
     let ranges = slices(cfg.since, cfg.until, cfg.slice)?;
-    let region = cfg
-        .region
-        .clone()
-        .or_else(|| aws.region())
-        .unwrap_or_else(|| "us-east-1".to_string());
+    let region = aws.region_or(cfg.region.as_deref());
     let mut logs = Logs::new(&aws, &region);
     if let Some(limit) = cfg.page_limit {
         logs = logs.with_page_limit(limit);
