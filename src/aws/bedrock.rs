@@ -11,7 +11,8 @@
 //! ARNs it can route to.
 //!
 //! IAM actions: `bedrock:GetModelInvocationLoggingConfiguration`,
-//! `bedrock:ListInferenceProfiles`, `bedrock:ListTagsForResource`.
+//! `bedrock:ListInferenceProfiles`, `bedrock:ListTagsForResource`,
+//! `bedrock:ListFoundationModels` (the Region's foundation models: ID, name, provider).
 
 use std::collections::BTreeMap;
 
@@ -163,6 +164,39 @@ impl Bedrock {
             .tags()
             .iter()
             .map(|t| (t.key().to_string(), t.value().to_string()))
+            .collect())
+    }
+}
+
+/// A foundation model of a Region as ListFoundationModels names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundationModel {
+    /// `anthropic.claude-3-haiku-20240307-v1:0`, or a provisioned-only variant with a
+    /// context suffix (`…-v1:0:200k`).
+    pub id: String,
+    /// The display name, as the `AmazonBedrock` Price List's `model` attribute spells it.
+    pub name: String,
+    pub provider: String,
+}
+
+impl Bedrock {
+    /// Every foundation model offered in the Region (one unpaged call).
+    pub async fn list_foundation_models(&self) -> Result<Vec<FoundationModel>, AwsError> {
+        let site = self.site("bedrock:ListFoundationModels");
+        let resp = self
+            .client
+            .list_foundation_models()
+            .send()
+            .await
+            .map_err(|e| from_sdk(e, &site))?;
+        Ok(resp
+            .model_summaries()
+            .iter()
+            .map(|m| FoundationModel {
+                id: m.model_id().to_string(),
+                name: m.model_name().unwrap_or_default().to_string(),
+                provider: m.provider_name().unwrap_or_default().to_string(),
+            })
             .collect())
     }
 }

@@ -14,6 +14,7 @@ pub mod config;
 pub mod error;
 pub mod logs;
 pub mod pace;
+pub mod pricing;
 pub mod s3;
 
 pub use config::{Aws, AwsOptions, Service, region_from_env};

@@ -10,6 +10,7 @@ mod checks;
 pub mod diagnostic;
 mod load;
 pub mod model;
+pub mod pricelist;
 mod rate;
 mod schema;
 pub mod types;
@@ -52,7 +53,58 @@ fn format_diagnostics(diags: &[Diagnostic]) -> String {
 pub struct Catalog {
     models: Vec<Model>,
     index: HashMap<String, usize>,
+    /// How current the data is, for the staleness note (see [`Catalog::staleness_note`]).
+    dated: Option<Dated>,
 }
+
+/// How current a catalog is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dated {
+    pub date: jiff::civil::Date,
+    /// `true`: the publication date of the Price List a refresh read; `false`: the newest
+    /// effective date of the embedded rows.
+    pub refreshed: bool,
+}
+
+/// Which pricing data a command uses. Precedence: `--pricing` (a folder replacing the
+/// catalog, or an override file on the embedded one) > the folder `pricing refresh` wrote
+/// (`$BEDROCK_METER_DATA_DIR/pricing`, else the user data dir's `bedrock-meter/pricing`) >
+/// the embedded catalog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CatalogSource {
+    Embedded,
+    Refreshed(PathBuf),
+    Folder(PathBuf),
+    Override(PathBuf),
+}
+
+impl CatalogSource {
+    /// The source for a `--pricing` flag (given or not).
+    pub fn for_flag(pricing: Option<&Path>) -> CatalogSource {
+        match pricing {
+            Some(p) if p.is_dir() => CatalogSource::Folder(p.to_path_buf()),
+            Some(p) => CatalogSource::Override(p.to_path_buf()),
+            None => match pricelist::store::refreshed_dir() {
+                Some(d) if pricelist::store::is_refreshed(&d) => CatalogSource::Refreshed(d),
+                _ => CatalogSource::Embedded,
+            },
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            CatalogSource::Embedded => "embedded catalog".into(),
+            CatalogSource::Refreshed(d) => format!("refreshed Price List data in {}", d.display()),
+            CatalogSource::Folder(d) => format!("folder {}", d.display()),
+            CatalogSource::Override(f) => {
+                format!("override file {} (on the embedded catalog)", f.display())
+            }
+        }
+    }
+}
+
+/// Days after which a catalog is called out of date.
+pub const STALE_AFTER_DAYS: i32 = 30;
 
 /// A catalog together with everything the loader and the checks found.
 #[derive(Debug)]
@@ -123,7 +175,12 @@ pub fn read_source(path: &Path) -> Result<SourceText, CatalogError> {
 impl Catalog {
     /// The embedded catalog. Its data is checked by the test suite, so failure here is a bug.
     pub fn embedded() -> Result<Catalog, CatalogError> {
-        Self::build(&embedded_sources(), None).into_result()
+        let mut c = Self::build(&embedded_sources(), None).into_result()?;
+        c.dated = c.newest_effective().map(|date| Dated {
+            date,
+            refreshed: false,
+        });
+        Ok(c)
     }
 
     /// The catalog a command should use: embedded, a folder's files instead, or the embedded
@@ -133,11 +190,34 @@ impl Catalog {
     }
 
     /// Builds the catalog `load` would, keeping warnings and errors for `pricing validate`.
+    /// The precedence is [`CatalogSource::for_flag`]'s.
     pub fn validate(pricing: Option<&Path>) -> Result<Validated, CatalogError> {
-        Ok(match pricing {
-            None => Self::build(&embedded_sources(), None),
-            Some(p) if p.is_dir() => Self::build(&read_dir_sources(p)?, None),
-            Some(p) => Self::build(&embedded_sources(), Some(&read_source(p)?)),
+        Self::validate_source(&CatalogSource::for_flag(pricing))
+    }
+
+    /// Builds the catalog of one source, keeping warnings and errors.
+    pub fn validate_source(source: &CatalogSource) -> Result<Validated, CatalogError> {
+        Ok(match source {
+            CatalogSource::Embedded => {
+                let mut v = Self::build(&embedded_sources(), None);
+                v.catalog.dated = v.catalog.newest_effective().map(|date| Dated {
+                    date,
+                    refreshed: false,
+                });
+                v
+            }
+            CatalogSource::Refreshed(d) => {
+                let mut v = Self::build(&read_dir_sources(d)?, None);
+                v.catalog.dated = pricelist::store::read_manifest(d)
+                    .and_then(|m| m.publication())
+                    .map(|date| Dated {
+                        date,
+                        refreshed: true,
+                    });
+                v
+            }
+            CatalogSource::Folder(d) => Self::build(&read_dir_sources(d)?, None),
+            CatalogSource::Override(p) => Self::build(&embedded_sources(), Some(&read_source(p)?)),
         })
     }
 
@@ -215,9 +295,49 @@ impl Catalog {
         diagnostics
             .sort_by(|a, b| (a.severity, &a.file, a.line).cmp(&(b.severity, &b.file, b.line)));
         Validated {
-            catalog: Catalog { models, index },
+            catalog: Catalog {
+                models,
+                index,
+                dated: None,
+            },
             diagnostics,
         }
+    }
+
+    /// How current the data is: the Price List publication date of refreshed data, the
+    /// newest effective date of the embedded catalog; `None` for `--pricing` data (the
+    /// user's own, of unknown date).
+    pub fn dated(&self) -> Option<Dated> {
+        self.dated
+    }
+
+    /// The newest effective date of any row.
+    pub fn newest_effective(&self) -> Option<jiff::civil::Date> {
+        self.models
+            .iter()
+            .flat_map(|m| m.prices.iter().map(|p| p.effective))
+            .max()
+    }
+
+    /// One note for reports when the catalog in use is older than
+    /// [`STALE_AFTER_DAYS`] days on `today`; `None` when it is current or of unknown date.
+    pub fn staleness_note(&self, today: jiff::civil::Date) -> Option<String> {
+        let d = self.dated?;
+        let age = (today - d.date).get_days();
+        if age <= STALE_AFTER_DAYS {
+            return None;
+        }
+        Some(if d.refreshed {
+            format!(
+                "prices are from the AWS Price List published {} ({age} days ago): run `bedrock-meter pricing refresh` for current ones",
+                d.date
+            )
+        } else {
+            format!(
+                "the embedded price catalog's newest price is from {} ({age} days ago): run `bedrock-meter pricing refresh` for current prices",
+                d.date
+            )
+        })
     }
 
     pub fn models(&self) -> &[Model] {

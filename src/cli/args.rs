@@ -381,6 +381,37 @@ pub enum PricingCommand {
         /// Folder or override file (default: --pricing, else the embedded catalog).
         path: Option<PathBuf>,
     },
+    /// Read current prices from the AWS Price List (Pricing API, or offer files you
+    /// downloaded), write them as a pricing folder that later runs use, and print what
+    /// changed against the catalog in use.
+    #[command(
+        after_help = "Needs pricing:GetProducts (and, optionally, bedrock:ListFoundationModels for the name join).\nThe folder goes to $BEDROCK_METER_DATA_DIR/pricing, else the user data dir's bedrock-meter/pricing, or -o DIR.\nPrecedence of pricing data: --pricing > refreshed data > embedded catalog.\n\nExamples:\n  bedrock-meter pricing refresh\n  bedrock-meter pricing refresh --region eu-west-1,eu-central-1 -o ./pricing-eu\n  bedrock-meter pricing refresh --offer-file AmazonBedrock-index.json --offer-file AmazonBedrockFoundationModels.csv\n  bedrock-meter pricing refresh --check   # exit 1 when the embedded catalog differs"
+    )]
+    Refresh(RefreshArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RefreshArgs {
+    /// Regions to read, repeatable or comma separated (default: every Region).
+    #[arg(long, value_delimiter = ',', value_parser = parse_region)]
+    pub region: Vec<String>,
+    /// Read a downloaded offer file (bulk JSON `index.json` or `index.csv`) instead of the
+    /// Pricing API. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub offer_file: Vec<PathBuf>,
+    /// Compare the embedded catalog with the Price List and exit 1 when they differ; writes
+    /// nothing.
+    #[arg(long)]
+    pub check: bool,
+    /// Do not join unknown Price List names with ListFoundationModels.
+    #[arg(long)]
+    pub no_model_names: bool,
+    /// Named profile of the AWS config files.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Attempts per AWS request; throttling is retried with exponential backoff.
+    #[arg(long, env = "AWS_MAX_ATTEMPTS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
 }
 
 #[derive(Debug, Args)]

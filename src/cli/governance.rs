@@ -188,6 +188,9 @@ pub fn run(ctx: &Context, args: &GovernanceArgs) -> anyhow::Result<i32> {
         )?;
     }
 
+    report
+        .notes
+        .extend(ctx.catalog.staleness_note(super::today()));
     let for_people = matches!(ctx.output.format, Format::Table | Format::Markdown);
     ctx.output
         .write(&governance::document(&report, for_people))?;

@@ -11,6 +11,7 @@ mod models;
 mod output;
 mod plan;
 mod pricing;
+mod pricing_refresh;
 mod report;
 
 use std::path::PathBuf;
@@ -107,6 +108,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Models(a) => models::run(&ctx, &a),
         Command::Pricing(args::PricingCommand::Show(a)) => pricing::show(&ctx, &a),
         Command::Pricing(args::PricingCommand::Validate { .. }) => unreachable!("handled above"),
+        Command::Pricing(args::PricingCommand::Refresh(a)) => {
+            pricing_refresh::run(&ctx, &a, cli.output.as_deref())
+        }
         Command::Estimate(a) => estimate::run(&ctx, &a),
         Command::Count(a) => count::run(&ctx, &a),
         Command::Plan(a) => plan::run(&ctx, &a),
@@ -115,6 +119,11 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Report(args::ReportCommand::Chargeback(a)) => chargeback::run(&ctx, &a),
         Command::Aliases(_) => unreachable!("handled above"),
     }
+}
+
+/// Today's date (local time), for the catalog's staleness note.
+pub fn today() -> jiff::civil::Date {
+    jiff::Zoned::now().date()
 }
 
 /// The Region a command prices in: the flag, else the ARN's Region, else the AWS

@@ -107,6 +107,7 @@ pub fn daily(ctx: &Context, args: &DailyArgs) -> anyhow::Result<i32> {
         ),
     ));
     rep.notes.extend(collected.notes);
+    rep.notes.extend(ctx.catalog.staleness_note(super::today()));
 
     if let Some(path) = &args.append {
         append(path, &rep)?;
@@ -243,6 +244,7 @@ fn daily_from_logs(
         ));
         rep.notes.extend(found.iter().map(report::crosscheck::note));
     }
+    rep.notes.extend(ctx.catalog.staleness_note(super::today()));
     if let Some(path) = &args.append {
         append(path, &rep)?;
     }
