@@ -68,8 +68,9 @@ pub struct Dated {
 
 /// Which pricing data a command uses. Precedence: `--pricing` (a folder replacing the
 /// catalog, or an override file on the embedded one) > the folder `pricing refresh` wrote
-/// (`$BEDROCK_METER_DATA_DIR/pricing`, else the user data dir's `bedrock-meter/pricing`) >
-/// the embedded catalog.
+/// (`$BEDROCK_METER_DATA_DIR/pricing`, else the user data dir's `bedrock-meter/pricing`;
+/// models it lacks that this build embeds are added from the embedded catalog) > the
+/// embedded catalog.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CatalogSource {
     Embedded,
@@ -208,6 +209,9 @@ impl Catalog {
             }
             CatalogSource::Refreshed(d) => {
                 let mut v = Self::build(&read_dir_sources(d)?, None);
+                // Models a newer build embeds that the refresh did not write stay available.
+                v.catalog
+                    .add_missing(&Self::build(&embedded_sources(), None).catalog);
                 v.catalog.dated = pricelist::store::read_manifest(d)
                     .and_then(|m| m.publication())
                     .map(|date| Dated {
@@ -309,6 +313,17 @@ impl Catalog {
     /// user's own, of unknown date).
     pub fn dated(&self) -> Option<Dated> {
         self.dated
+    }
+
+    /// Adds the models of `other` this catalog does not have.
+    fn add_missing(&mut self, other: &Catalog) {
+        for m in &other.models {
+            let key = m.id.to_ascii_lowercase();
+            if !self.index.contains_key(&key) {
+                self.index.insert(key, self.models.len());
+                self.models.push(m.clone());
+            }
+        }
     }
 
     /// The newest effective date of any row.

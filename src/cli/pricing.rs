@@ -150,11 +150,7 @@ pub fn validate(path: Option<&Path>, output: &Output) -> anyhow::Result<i32> {
             Cell::Text(d.message.clone()),
         ]);
     }
-    let what = match path {
-        None => "embedded catalog".to_string(),
-        Some(p) if p.is_dir() => format!("folder {}", p.display()),
-        Some(p) => format!("override file {} (on the embedded catalog)", p.display()),
-    };
+    let what = crate::catalog::CatalogSource::for_flag(path).describe();
     let verdict = if errors == 0 { "OK" } else { "INVALID" };
     let doc = Document {
         title: Some(format!(
