@@ -477,6 +477,35 @@ fn refresh_through_the_sdk_prices_like_the_hand_written_rows() {
         }
     }
     assert!(compared > 40, "{compared}");
+    // The old price stays for the days before the new term: history is kept.
+    let before_term = RateContext {
+        region: "us-east-1",
+        scope: Scope::Geo,
+        custom: false,
+        as_of: "2026-10-31".parse().unwrap(),
+    };
+    let out_before = refreshed
+        .get(SONNET_45)
+        .unwrap()
+        .rate(
+            &before_term,
+            &RateQuery::new(Mode::OnDemand, Dimension::OutputTokens),
+        )
+        .unwrap();
+    assert_eq!(per_1m(out_before).normalize(), Decimal::new(165, 1));
+    let on_term = RateContext {
+        as_of: "2026-11-01".parse().unwrap(),
+        ..before_term
+    };
+    let out_after = refreshed
+        .get(SONNET_45)
+        .unwrap()
+        .rate(
+            &on_term,
+            &RateQuery::new(Mode::OnDemand, Dimension::OutputTokens),
+        )
+        .unwrap();
+    assert_eq!(per_1m(out_after).normalize(), Decimal::from(17));
     // Refreshed rows cite their usage type and the offer's publication date; Nova Pro's
     // per-1K rates were stored as the catalog had them (same price, unit kept).
     let np = refreshed.get(NOVA_PRO).unwrap();

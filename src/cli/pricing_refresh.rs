@@ -181,7 +181,7 @@ fn from_api(args: &RefreshArgs) -> anyhow::Result<(Collected, ModelNames, Vec<St
         let mut names = ModelNames::new();
         let mut notes = Vec::new();
         if !args.no_model_names {
-            for region in refresh::regions_of(&c.items) {
+            for region in refresh::regions_needing_names(&c.items) {
                 let bedrock = crate::aws::bedrock::Bedrock::new(&aws, &region);
                 match bedrock.list_foundation_models().await {
                     Ok(models) => {

@@ -85,17 +85,7 @@ impl Mapper<'_> {
             item.service_code.clone()
         };
         let usage_type = item.usage_type().to_string();
-        let marketplace_name = item
-            .attr("servicename")
-            .filter(|n| {
-                service_code == "AmazonBedrockFoundationModels" || n.contains(MARKETPLACE_SUFFIX)
-            })
-            .map(|n| n.replace(MARKETPLACE_SUFFIX, "").trim().to_string());
-        let name = marketplace_name
-            .clone()
-            .or_else(|| item.attr("model").map(str::to_string))
-            .or_else(|| item.attr("titanmodel").map(str::to_string))
-            .unwrap_or_default();
+        let name = price_list_name(item, &service_code);
         let unmatched = |region: &str, reason: String| Unmatched {
             service_code: service_code.clone(),
             usage_type: usage_type.clone(),
@@ -289,6 +279,19 @@ impl Mapper<'_> {
         };
         Ok((reading, dimension, unit, resolution, quality))
     }
+}
+
+/// The model as a product names it: a Marketplace product's `servicename` without
+/// " (Amazon Bedrock Edition)", else the `model` (or `titanModel`) attribute.
+pub fn price_list_name(item: &PriceItem, service_code: &str) -> String {
+    item.attr("servicename")
+        .filter(|n| {
+            service_code == "AmazonBedrockFoundationModels" || n.contains(MARKETPLACE_SUFFIX)
+        })
+        .map(|n| n.replace(MARKETPLACE_SUFFIX, "").trim().to_string())
+        .or_else(|| item.attr("model").map(str::to_string))
+        .or_else(|| item.attr("titanmodel").map(str::to_string))
+        .unwrap_or_default()
 }
 
 /// ListFoundationModels IDs of provisioned-only variants carry a context suffix

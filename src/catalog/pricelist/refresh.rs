@@ -7,7 +7,7 @@ use jiff::civil::Date;
 
 use super::assemble::{Rate, assemble};
 use super::item::{ItemError, PriceItem};
-use super::map::{Mapper, ModelNames, Unmatched};
+use super::map::{Mapper, ModelNames, Unmatched, price_list_name};
 use super::merge::{Merged, merge};
 use super::offer_file::read_offer;
 use super::tables::Tables;
@@ -109,10 +109,21 @@ pub fn run(items: &[PriceItem], base: &Catalog, names: &ModelNames, today: Date)
     }
 }
 
-/// The Regions the items are for (for the optional ListFoundationModels join).
-pub fn regions_of(items: &[PriceItem]) -> BTreeSet<String> {
+/// The Regions with products whose name and usage-type segment the mapping table does not
+/// have: where the optional ListFoundationModels join can help.
+pub fn regions_needing_names(items: &[PriceItem]) -> BTreeSet<String> {
+    let tables = Tables::embedded();
     items
         .iter()
+        .filter(|i| {
+            let name = price_list_name(i, &i.service_code);
+            let segment = super::usage_type::parse(i.usage_type())
+                .map(|u| u.segment)
+                .unwrap_or_default();
+            !name.is_empty()
+                && tables.by_name(&name).is_none()
+                && (segment.is_empty() || tables.by_segment(&segment).is_none())
+        })
         .filter_map(|i| i.attr("regioncode").map(str::to_string))
         .collect()
 }
