@@ -915,3 +915,83 @@ proptest! {
         }
     }
 }
+
+/// Runs `report chargeback` over one invocation-log record and returns its notes.
+fn chargeback_notes(data_dir: &Path, pricing: Option<&Path>) -> Vec<String> {
+    let logs = data_dir.join("logs.jsonl");
+    let record = json!({
+        "schemaType": "ModelInvocationLog", "schemaVersion": "1.0",
+        "timestamp": "2026-03-10T12:00:00Z", "accountId": "111122223333",
+        "identity": {"arn": "arn:aws:iam::111122223333:user/alice"},
+        "region": "us-east-1", "requestId": "req-1", "operation": "Converse",
+        "modelId": NOVA_PRO,
+        "input": {"inputContentType": "application/json", "inputTokenCount": 1000},
+        "output": {"outputContentType": "application/json", "outputTokenCount": 100}
+    });
+    std::fs::write(&logs, format!("{record}\n")).unwrap();
+    let mut c = bin(data_dir);
+    if let Some(p) = pricing {
+        c.arg("--pricing").arg(p);
+    }
+    let out = c
+        .args([
+            "--format",
+            "json",
+            "report",
+            "chargeback",
+            "--month",
+            "2026-03",
+            "--logs",
+        ])
+        .arg(&logs)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    doc["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn reports_carry_the_staleness_note_of_the_catalog_in_use() {
+    let today = today();
+    let stale = |notes: &[String]| -> Vec<String> {
+        notes
+            .iter()
+            .filter(|n| n.contains("days ago"))
+            .cloned()
+            .collect()
+    };
+    // Embedded catalog: the note is exactly the catalog's, once (or none while it is current).
+    let data = tempfile::tempdir().unwrap();
+    let expected: Vec<String> = Catalog::embedded()
+        .unwrap()
+        .staleness_note(today)
+        .into_iter()
+        .collect();
+    assert_eq!(stale(&chargeback_notes(data.path(), None)), expected);
+    // --pricing data carries no note.
+    let own = Path::new(env!("CARGO_MANIFEST_DIR")).join("pricing");
+    assert!(stale(&chargeback_notes(data.path(), Some(&own))).is_empty());
+    // Refreshed data: dated by the Price List's publication date.
+    let out = bin(data.path())
+        .args(["--format", "json", "pricing", "refresh", "--offer-file"])
+        .arg(fixture("bedrock-offer.json"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let refreshed =
+        Catalog::validate_source(&CatalogSource::Refreshed(data.path().join("pricing")))
+            .unwrap()
+            .catalog;
+    let expected: Vec<String> = refreshed.staleness_note(today).into_iter().collect();
+    assert_eq!(stale(&chargeback_notes(data.path(), None)), expected);
+}
