@@ -126,8 +126,8 @@ fn nova_pro_items() -> Vec<Value> {
         .collect()
 }
 
-/// `AmazonBedrockService`: Sonnet 4 per 1M tokens, each rate once in-Region and once for the
-/// global profile at the same price (older models: every route costs the same).
+/// `AmazonBedrockService`: Sonnet 4 per 1M tokens, each rate in-Region, for geo profiles and
+/// for the global profile at the same price (older models: every route costs the same).
 fn sonnet_4_items() -> Vec<Value> {
     let mut out = Vec::new();
     for p in embedded_rows(SONNET_4) {
@@ -144,7 +144,7 @@ fn sonnet_4_items() -> Vec<Value> {
             ""
         };
         let batch = if p.mode == Mode::Batch { "-batch" } else { "" };
-        for route in ["", "-cross-region-global"] {
+        for route in ["", "-cross-region-geo", "-cross-region-global"] {
             let ut = format!("USE1-Claude4Sonnet-{head}{lc}{route}{batch}");
             out.push(item(
                 "AmazonBedrockService",
@@ -216,6 +216,30 @@ fn sonnet_45_items() -> Vec<Value> {
     out
 }
 
+/// `AmazonBedrock`: the SD 3.5 Large image rate (unit `image`; size and quality from the
+/// catalog's one image tier of the model).
+fn image_items() -> Vec<Value> {
+    let c = Catalog::embedded().unwrap();
+    let row = c
+        .get("stability.sd3-5-large-v1:0")
+        .unwrap()
+        .prices
+        .iter()
+        .find(|p| {
+            p.dimension == Dimension::Image && p.mode == Mode::OnDemand && p.applies_in("us-east-1")
+        })
+        .unwrap()
+        .clone();
+    vec![item(
+        "AmazonBedrock",
+        json!({"usagetype": "USE1-SD3.5Large-output-image-count", "model": "Stable Diffusion 3.5 Large",
+               "provider": "Stability AI", "regionCode": "us-east-1", "servicecode": "AmazonBedrock"}),
+        "image",
+        &row.usd.normalize().to_string(),
+        "per image generated",
+    )]
+}
+
 /// Products no rule maps: a model the table does not know (a name-matching peer priced
 /// it as Opus 4), a Mantle rate, and a name only ListFoundationModels knows (joined).
 fn other_items() -> Vec<Value> {
@@ -255,7 +279,7 @@ fn responder() -> (String, Arc<Mutex<Vec<String>>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let log = seen.clone();
     let mut by_code: std::collections::HashMap<&str, Vec<Value>> = Default::default();
-    by_code.insert("AmazonBedrock", nova_pro_items());
+    by_code.insert("AmazonBedrock", [nova_pro_items(), image_items()].concat());
     by_code.insert("AmazonBedrockService", sonnet_4_items());
     by_code.insert("AmazonBedrockFoundationModels", sonnet_45_items());
     for i in other_items() {
@@ -421,6 +445,7 @@ fn refresh_through_the_sdk_prices_like_the_hand_written_rows() {
         "{requests:#?}"
     );
     let served = nova_pro_items().len()
+        + image_items().len()
         + sonnet_4_items().len()
         + sonnet_45_items().len()
         + other_items().len();
@@ -477,6 +502,32 @@ fn refresh_through_the_sdk_prices_like_the_hand_written_rows() {
         }
     }
     assert!(compared > 40, "{compared}");
+    let image = |c: &Catalog| {
+        let ctx = RateContext {
+            region: "us-east-1",
+            scope: Scope::Geo,
+            custom: false,
+            as_of: today(),
+        };
+        let q = RateQuery {
+            image: Some((
+                "1024x1024".parse().unwrap(),
+                bedrock_meter::catalog::Quality::Standard,
+            )),
+            ..RateQuery::new(Mode::OnDemand, Dimension::Image)
+        };
+        c.get("stability.sd3-5-large-v1:0")
+            .unwrap()
+            .rate(&ctx, &q)
+            .map(|p| (p.usd, p.source.clone()))
+            .unwrap()
+    };
+    assert_eq!(image(&refreshed).0, image(&embedded).0);
+    assert!(
+        image(&refreshed)
+            .1
+            .contains("USE1-SD3.5Large-output-image-count")
+    );
     // The old price stays for the days before the new term: history is kept.
     let before_term = RateContext {
         region: "us-east-1",
