@@ -1046,3 +1046,44 @@ fn reports_carry_the_staleness_note_of_the_catalog_in_use() {
     let expected: Vec<String> = refreshed.staleness_note(today).into_iter().collect();
     assert_eq!(stale(&chargeback_notes(data.path(), None)), expected);
 }
+
+#[test]
+fn a_broken_refreshed_folder_is_reported_and_replaced_by_the_next_refresh() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().join("pricing");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("amazon.toml"), "schema = 1\n[[models]]\nid = 3\n").unwrap();
+    std::fs::write(
+        dir.join("refresh.json"),
+        r#"{"publication_date":"2026-01-01","refreshed_at":"x","offers":[],"regions":[]}"#,
+    )
+    .unwrap();
+    // Other commands name the broken file.
+    let show = bin(data.path())
+        .args(["pricing", "show", NOVA_PRO])
+        .output()
+        .unwrap();
+    assert!(!show.status.success());
+    assert!(String::from_utf8_lossy(&show.stderr).contains("amazon.toml"));
+    // The refresh itself goes on from the embedded catalog and replaces the folder.
+    let out = bin(data.path())
+        .args(["--format", "json", "pricing", "refresh", "--offer-file"])
+        .arg(fixture("bedrock-offer.json"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("refreshing onto the embedded catalog"));
+    let again = bin(data.path())
+        .args(["pricing", "show", NOVA_PRO])
+        .output()
+        .unwrap();
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+}

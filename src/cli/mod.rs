@@ -91,7 +91,21 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         let target: Option<PathBuf> = path.clone().or_else(|| cli.pricing.clone());
         return pricing::validate(target.as_deref(), &output);
     }
-    let catalog = Catalog::load(cli.pricing.as_deref())?;
+    let catalog = match Catalog::load(cli.pricing.as_deref()) {
+        // A broken refreshed folder must not stop the refresh that replaces it.
+        Err(e)
+            if matches!(
+                cli.command,
+                Command::Pricing(args::PricingCommand::Refresh(_))
+            ) =>
+        {
+            eprintln!(
+                "note: the pricing data in use does not load ({e}); refreshing onto the embedded catalog"
+            );
+            Catalog::embedded()?
+        }
+        other => other?,
+    };
     let aliases = match &cli.aliases {
         Some(p) => Aliases::load(p)?,
         None => Aliases::default(),
@@ -109,7 +123,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Pricing(args::PricingCommand::Show(a)) => pricing::show(&ctx, &a),
         Command::Pricing(args::PricingCommand::Validate { .. }) => unreachable!("handled above"),
         Command::Pricing(args::PricingCommand::Refresh(a)) => {
-            pricing_refresh::run(&ctx, &a, cli.output.as_deref())
+            pricing_refresh::run(&ctx, &a, cli.output.as_deref(), cli.pricing.as_deref())
         }
         Command::Estimate(a) => estimate::run(&ctx, &a),
         Command::Count(a) => count::run(&ctx, &a),

@@ -26,7 +26,14 @@ pub const SERVICE_CODES: &[&str] = &[
     "AmazonBedrockFoundationModels",
 ];
 
-pub fn run(ctx: &Context, args: &RefreshArgs, out_dir: Option<&Path>) -> anyhow::Result<i32> {
+/// `out_dir`: `-o/--output`; `pricing`: the `--pricing` flag (an override file is not merged
+/// into the refresh: its discounts are the user's, not the Price List's).
+pub fn run(
+    ctx: &Context,
+    args: &RefreshArgs,
+    out_dir: Option<&Path>,
+    pricing: Option<&Path>,
+) -> anyhow::Result<i32> {
     let today = jiff::Zoned::now().date();
     let (collected, names, mut notes) = if args.offer_file.is_empty() {
         from_api(args)?
@@ -61,7 +68,8 @@ pub fn run(ctx: &Context, args: &RefreshArgs, out_dir: Option<&Path>) -> anyhow:
         );
     }
     let embedded;
-    let base: &Catalog = if args.check {
+    let overlay = matches!(CatalogSource::for_flag(pricing), CatalogSource::Override(_));
+    let base: &Catalog = if args.check || overlay {
         embedded = Catalog::embedded()?;
         &embedded
     } else {
@@ -108,7 +116,7 @@ pub fn run(ctx: &Context, args: &RefreshArgs, out_dir: Option<&Path>) -> anyhow:
             .with_context(|| format!("cannot write the pricing folder {}", dir.display()))?;
         written = Some(dir);
     }
-    let baseline = if args.check {
+    let baseline = if args.check || overlay {
         CatalogSource::Embedded.describe()
     } else {
         "the catalog in use".to_string()
