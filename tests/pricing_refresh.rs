@@ -162,7 +162,7 @@ fn sonnet_4_items() -> Vec<Value> {
 /// `AmazonBedrockFoundationModels`: Sonnet 4.5 in Marketplace form, unit `Units`, the
 /// meaning in the description; the geo rows are served as in-Region ("Regional") rates.
 /// The in-Region output price is raised by $0.50 (the change the diff must show).
-fn sonnet_45_items() -> Vec<Value> {
+fn sonnet_45_items(change: bool) -> Vec<Value> {
     let mut out = Vec::new();
     for p in embedded_rows(SONNET_45) {
         let (camel, words) = match p.dimension {
@@ -195,7 +195,8 @@ fn sonnet_45_items() -> Vec<Value> {
             ("", "")
         };
         let mut usd = per_1m(&p);
-        if p.mode == Mode::OnDemand
+        if change
+            && p.mode == Mode::OnDemand
             && p.dimension == Dimension::OutputTokens
             && p.scope == Scope::Geo
             && p.above_input_tokens.is_none()
@@ -271,9 +272,9 @@ fn other_items() -> Vec<Value> {
     ]
 }
 
-/// A Price List + Bedrock responder. Pages GetProducts answers by 4 items; returns the
+/// A Price List + Bedrock responder (`change`: with the changed Sonnet 4.5 price). Pages GetProducts answers by 4 items; returns the
 /// endpoint and every request seen (`target body` or `request-line`).
-fn responder() -> (String, Arc<Mutex<Vec<String>>>) {
+fn responder(change: bool) -> (String, Arc<Mutex<Vec<String>>>) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -281,7 +282,7 @@ fn responder() -> (String, Arc<Mutex<Vec<String>>>) {
     let mut by_code: std::collections::HashMap<&str, Vec<Value>> = Default::default();
     by_code.insert("AmazonBedrock", [nova_pro_items(), image_items()].concat());
     by_code.insert("AmazonBedrockService", sonnet_4_items());
-    by_code.insert("AmazonBedrockFoundationModels", sonnet_45_items());
+    by_code.insert("AmazonBedrockFoundationModels", sonnet_45_items(change));
     for i in other_items() {
         let code = i["serviceCode"].as_str().unwrap().to_string();
         by_code
@@ -394,7 +395,7 @@ fn rate_per_1m(
 
 #[test]
 fn refresh_through_the_sdk_prices_like_the_hand_written_rows() {
-    let (endpoint, seen) = responder();
+    let (endpoint, seen) = responder(true);
     let data = tempfile::tempdir().unwrap();
     let out = bin(data.path())
         .env("AWS_ENDPOINT_URL", &endpoint)
@@ -447,7 +448,7 @@ fn refresh_through_the_sdk_prices_like_the_hand_written_rows() {
     let served = nova_pro_items().len()
         + image_items().len()
         + sonnet_4_items().len()
-        + sonnet_45_items().len()
+        + sonnet_45_items(true).len()
         + other_items().len();
     assert_eq!(doc["products"], served as u64, "{doc:#}");
     assert!(doc["pages"].as_u64().unwrap() > 3, "{doc:#}");
@@ -1086,4 +1087,36 @@ fn a_broken_refreshed_folder_is_reported_and_replaced_by_the_next_refresh() {
         "{}",
         String::from_utf8_lossy(&again.stderr)
     );
+}
+
+#[test]
+fn check_passes_when_the_price_list_agrees_with_the_embedded_catalog() {
+    let (endpoint, _) = responder(false);
+    let data = tempfile::tempdir().unwrap();
+    let out = bin(data.path())
+        .env("AWS_ENDPOINT_URL", &endpoint)
+        .args([
+            "--format",
+            "json",
+            "pricing",
+            "refresh",
+            "--region",
+            "us-east-1",
+            "--check",
+            "--no-model-names",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["differs"], false);
+    assert!(doc["counts"]["unchanged"].as_u64().unwrap() > 40, "{doc:#}");
+    // Unmatched products are listed but are no difference the check can assert.
+    assert!(doc["counts"]["unmatched"].as_u64().unwrap() >= 3, "{doc:#}");
+    assert!(!data.path().join("pricing").exists());
 }
