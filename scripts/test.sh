@@ -59,6 +59,10 @@ export AWS_CONFIG_FILE=/dev/null
 export AWS_SHARED_CREDENTIALS_FILE=/dev/null
 # Tokenizer tables built by the tests are cached inside target/, not in the user's home.
 export BEDROCK_METER_CACHE_DIR="$PWD/target/test-tokenizer-cache"
+# Refreshed pricing and other per-user data: an empty folder of this run, never the user's.
+export BEDROCK_METER_DATA_DIR="$PWD/target/test-data-dir"
+rm -rf "$BEDROCK_METER_DATA_DIR"
+mkdir -p "$BEDROCK_METER_DATA_DIR"
 unset AWS_SESSION_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ENDPOINT_URL_CLOUDWATCH AWS_MAX_ATTEMPTS
 
 cargo test --locked --all-targets "$@"
