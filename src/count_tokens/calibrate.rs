@@ -133,7 +133,7 @@ impl CalibrationFile {
     pub fn to_toml(&self) -> String {
         let body = toml::to_string(self).expect("calibration serializes");
         format!(
-            "# bedrock-meter tokenizer calibration: local counts of `family` × ratio_mean = CountTokens\n# counts of `model`, measured on `sample` records; use with --calibration FILE.\n{body}"
+            "# bedrock-meter tokenizer calibration: local counts of `family` x ratio_mean = CountTokens\n# counts of `model`, measured on `sample` records; use with --calibration FILE.\n{body}"
         )
     }
 
@@ -292,8 +292,14 @@ mod tests {
             insert in "[ -~\n]{0,20}",
         ) {
             let valid = file().to_toml();
-            let at = at % valid.len();
-            let end = (at + cut).min(valid.len());
+            let boundary = |mut i: usize| {
+                while !valid.is_char_boundary(i) {
+                    i -= 1;
+                }
+                i
+            };
+            let at = boundary(at % valid.len());
+            let end = boundary((at + cut).min(valid.len()));
             let text = format!("{}{insert}{}", &valid[..at], &valid[end..]);
             match CalibrationFile::parse("m.toml", &text) {
                 Ok(c) => {
