@@ -166,7 +166,7 @@ fn handle(mut stream: std::net::TcpStream, state: &State, script: &Script) {
         );
         return;
     }
-    if !model.starts_with("anthropic.") {
+    if !model.starts_with("anthropic.") || text.contains("REFUSE") {
         answer(
             &mut stream,
             "400 Bad Request",
@@ -730,4 +730,43 @@ fn a_calibration_file_is_written_and_used_by_later_runs() {
         .stderr
         .clone();
     assert!(String::from_utf8_lossy(&out).contains("measured for tokenizer family `claude`"));
+}
+
+#[test]
+fn a_body_count_tokens_refuses_is_a_bad_record_and_the_rest_go_on() {
+    let r = responder(Script::default());
+    let dir = tempfile::tempdir().unwrap();
+    let f = batch_file(dir.path(), 5);
+    let mut text = std::fs::read_to_string(&f).unwrap();
+    text = text.replace("MARK3 ", "MARK3 REFUSE ");
+    std::fs::write(&f, text).unwrap();
+    let v = json_of(
+        meter(&r.endpoint, dir.path())
+            .args([
+                "--format", "json", "estimate", "--model", HAIKU35, "--exact", "--batch",
+            ])
+            .arg(&f),
+    );
+    assert_eq!(v["records"]["ok"], 4);
+    assert_eq!(v["records"]["failed"], 1);
+    let reason = v["records"]["bad"][0]["reason"].as_str().unwrap();
+    assert!(reason.contains("line 3"), "{reason}");
+    assert!(reason.contains("CountTokens"), "{reason}");
+    assert!(
+        reason.contains("doesn't support counting tokens"),
+        "{reason}"
+    );
+    assert_eq!(v["input_tokens"]["total"], 1001 + 1002 + 1004 + 1005);
+    let out = meter(&r.endpoint, dir.path())
+        .args([
+            "estimate", "--model", HAIKU35, "--exact", "--strict", "--batch",
+        ])
+        .arg(&f)
+        .assert()
+        .failure()
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8_lossy(&out);
+    assert!(err.contains("line 3"), "{err}");
 }
