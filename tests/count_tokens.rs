@@ -770,3 +770,27 @@ fn a_body_count_tokens_refuses_is_a_bad_record_and_the_rest_go_on() {
     let err = String::from_utf8_lossy(&out);
     assert!(err.contains("line 3"), "{err}");
 }
+
+#[test]
+fn exact_with_known_counts_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = meter("http://127.0.0.1:9", dir.path())
+        .args([
+            "estimate",
+            "--model",
+            HAIKU35,
+            "--input-tokens",
+            "5",
+            "--exact",
+        ])
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8_lossy(&out);
+    assert!(
+        err.contains("--exact and --calibration count request inputs"),
+        "{err}"
+    );
+}

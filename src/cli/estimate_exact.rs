@@ -250,6 +250,17 @@ impl Exact {
     }
 }
 
+/// `--exact` and `--calibration` count requests: with known counts they would do nothing.
+pub fn refuse_known_counts(args: &EstimateArgs) -> anyhow::Result<()> {
+    if args.exact.exact.is_some() || args.exact.calibration.is_some() {
+        return Err(super::ExitError::usage(
+            "--exact and --calibration count request inputs: give --prompt, -f, --dir or --batch",
+        )
+        .into());
+    }
+    Ok(())
+}
+
 fn reopen(path: &Path) -> Result<Box<dyn BufRead + Send>, StreamError> {
     jsonl::open(path).map_err(StreamError::Io)
 }
