@@ -8,6 +8,7 @@
 //! - [`catalog`] knows prices and model IDs;
 //! - [`resolve`] turns any model-ID form Bedrock accepts or reports into a catalog entry;
 //! - [`tokenize`] counts tokens locally per model family;
+//! - [`count_tokens`] counts exactly with Bedrock CountTokens and calibrates local estimates;
 //! - [`estimate`] prices token counts under each pricing mode;
 //! - [`plan`] budgets planned workloads month by month under every pricing mode;
 //! - [`report`] prices usage records and lays them out as rows;
@@ -17,6 +18,7 @@
 pub mod aws;
 pub mod catalog;
 pub mod cli;
+pub mod count_tokens;
 pub mod estimate;
 pub mod export;
 pub mod money;

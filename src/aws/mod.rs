@@ -8,9 +8,11 @@
 
 pub mod athena;
 pub mod bedrock;
+pub mod bedrock_runtime;
 pub mod cloudtrail;
 pub mod cloudwatch;
 pub mod config;
+mod converse_tokens;
 pub mod error;
 pub mod logs;
 pub mod pace;

@@ -93,6 +93,9 @@ pub enum Command {
     /// The alias file: names of application inference profiles and other opaque ARNs.
     #[command(subcommand)]
     Aliases(AliasesCommand),
+    /// Local tokenizers measured against Bedrock CountTokens.
+    #[command(subcommand)]
+    Tokenizer(TokenizerCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -167,6 +170,92 @@ pub struct CountArgs {
     /// Files to count (UTF-8); `-` reads stdin.
     #[arg(long = "file", short = 'f', value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub exact: ExactArgs,
+}
+
+/// `--exact` / `--exact=auto`, `--calibration FILE` and how CountTokens is reached
+/// (`count`, `estimate`).
+#[derive(Debug, Args, Clone)]
+pub struct ExactArgs {
+    /// Count with Bedrock CountTokens (exact billed input tokens; free; needs
+    /// bedrock:CountTokens). `--exact=auto`: the local estimate, with a note, when the model
+    /// is not supported or CountTokens cannot be reached.
+    #[arg(long, value_enum, num_args = 0..=1, require_equals = true, default_missing_value = "on", value_name = "auto", conflicts_with = "calibration")]
+    pub exact: Option<ExactMode>,
+    /// A calibration file (`tokenizer calibrate --write FILE`): local counts are scaled by its
+    /// measured ratio and carry its measured band.
+    #[arg(long, value_name = "FILE")]
+    pub calibration: Option<PathBuf>,
+    #[command(flatten)]
+    pub api: CountTokensArgs,
+}
+
+/// How `--exact` is meant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExactMode {
+    /// Exact, or an error.
+    On,
+    /// Exact where possible, else the local estimate with a note.
+    Auto,
+}
+
+/// Reaching CountTokens.
+#[derive(Debug, Args, Clone)]
+pub struct CountTokensArgs {
+    /// Region CountTokens is called in (default: AWS_REGION, the profile's Region, else
+    /// us-east-1).
+    #[arg(long, value_parser = parse_region, value_name = "REGION")]
+    pub count_region: Option<String>,
+    /// Named profile of the AWS config files.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// CountTokens calls in flight at once.
+    #[arg(long, default_value_t = crate::count_tokens::DEFAULT_CONCURRENCY as u32, value_parser = clap::value_parser!(u32).range(1..=64), value_name = "N")]
+    pub concurrency: u32,
+    /// CountTokens calls started per second at most.
+    #[arg(long, default_value_t = crate::count_tokens::DEFAULT_PER_SECOND, value_parser = clap::value_parser!(u32).range(1..=10000), value_name = "N")]
+    pub rate: u32,
+    /// Neither read nor write the cache of exact answers.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Attempts per AWS request; throttling is retried with exponential backoff.
+    #[arg(long, env = "AWS_MAX_ATTEMPTS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenizerCommand {
+    /// Measure the local estimate against Bedrock CountTokens on your requests: mean and
+    /// spread of exact/local over a reproducible sample; optionally write a calibration file.
+    #[command(
+        after_help = "Needs bedrock:CountTokens (free).\n\nExamples:\n  bedrock-meter tokenizer calibrate --model anthropic.claude-sonnet-4-20250514-v1:0 examples/batch.jsonl\n  bedrock-meter tokenizer calibrate --model us.anthropic.claude-3-5-haiku-20241022-v1:0 prompts/ --sample 200 --seed 7 --write claude-cal.toml\n  bedrock-meter estimate --model anthropic.claude-sonnet-4-20250514-v1:0 --batch big.jsonl --calibration claude-cal.toml"
+    )]
+    Calibrate(CalibrateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// Model ID in any form (profile IDs are counted for their base model).
+    #[arg(long, short = 'm')]
+    pub model: String,
+    /// Batch JSONL files, request bodies (.json) or text files; folders are walked.
+    #[arg(required = true, value_name = "FILES")]
+    pub files: Vec<PathBuf>,
+    /// Records to count with CountTokens (a reproducible random sample of all records).
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=100000), value_name = "N")]
+    pub sample: u64,
+    /// Seed of the sample.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Write the measurement to this calibration file (TOML, atomically).
+    #[arg(long, value_name = "FILE")]
+    pub write: Option<PathBuf>,
+    /// Force the body format instead of detecting it.
+    #[arg(long, value_parser = |s: &str| s.parse::<BodyFormat>())]
+    pub body_format: Option<BodyFormat>,
+    #[command(flatten)]
+    pub api: CountTokensArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -502,6 +591,16 @@ pub struct EstimateArgs {
     /// No progress bar on stderr.
     #[arg(long)]
     pub no_progress: bool,
+    #[command(flatten)]
+    pub exact: ExactArgs,
+    /// With --batch: count N records (a reproducible random sample) with CountTokens,
+    /// scale the local counts of the rest by the measured exact/local ratio, and report the
+    /// measured band.
+    #[arg(long, value_name = "N", requires = "batch", conflicts_with_all = ["exact", "calibration"], value_parser = clap::value_parser!(u64).range(1..=100000))]
+    pub calibrate: Option<u64>,
+    /// Seed of the --calibrate sample.
+    #[arg(long, default_value_t = 1, requires = "calibrate")]
+    pub seed: u64,
 }
 
 fn parse_ratio(s: &str) -> Result<f64, String> {

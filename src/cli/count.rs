@@ -22,6 +22,8 @@ pub struct CountRow {
     pub tokens: u64,
     pub exact: bool,
     pub error_band: Option<ErrorBand>,
+    /// `local`, `local-calibrated` or `count-tokens`.
+    pub counted_by: &'static str,
 }
 
 /// Reads an input as UTF-8, naming the file and the byte offset of the first bad byte.
@@ -68,8 +70,11 @@ pub fn run(ctx: &Context, args: &CountArgs) -> anyhow::Result<i32> {
             tokens,
             exact,
             error_band,
+            counted_by: super::exact::SOURCE_LOCAL,
         });
     }
+    let mut notes = resolved.notes.clone();
+    let session = super::count_exact::apply(args, resolved.model, &inputs, &mut rows, &mut notes)?;
     let total: u64 = rows.iter().map(|r| r.tokens).sum();
     let exact = rows.iter().all(|r| r.exact);
     let total_band = rows
@@ -101,7 +106,7 @@ pub fn run(ctx: &Context, args: &CountArgs) -> anyhow::Result<i32> {
             Cell::Text(r.model_id.clone()),
             Cell::Text(r.family.clone()),
             Cell::Int(r.tokens),
-            Cell::from(if r.exact { "yes" } else { "no" }),
+            Cell::from(exact_cell(r.exact, r.counted_by)),
             Cell::Text(band(&r.error_band)),
         ]);
     }
@@ -111,35 +116,52 @@ pub fn run(ctx: &Context, args: &CountArgs) -> anyhow::Result<i32> {
             Cell::Empty,
             Cell::Empty,
             Cell::Int(total),
-            Cell::from(if exact { "yes" } else { "no" }),
+            Cell::from(exact_cell(exact, rows[0].counted_by)),
             Cell::Text(band(&total_band)),
         ]);
     }
-    let json = if rows.len() == 1 {
+    let counted_by = rows[0].counted_by;
+    let mut json = if rows.len() == 1 {
         let r = &rows[0];
-        json!({ "model_id": r.model_id, "family": r.family, "tokens": r.tokens, "exact": r.exact, "error_band": r.error_band })
+        json!({ "model_id": r.model_id, "family": r.family, "tokens": r.tokens, "exact": r.exact, "source": counted_by, "error_band": r.error_band })
     } else {
-        json!({ "inputs": rows, "total": { "model_id": args.model, "family": family, "tokens": total, "exact": exact, "error_band": total_band } })
+        json!({ "inputs": rows, "total": { "model_id": args.model, "family": family, "tokens": total, "exact": exact, "source": counted_by, "error_band": total_band } })
     };
-    let mut notes = resolved.notes.clone();
-    if !exact {
+    if let Some(s) = &session {
+        json["count_tokens"] = s.json();
+    }
+    if counted_by == super::exact::SOURCE_EXACT {
+        notes.push("counted by Bedrock CountTokens: each text as one user message, so the count includes the few tokens of the message wrapper".into());
+    } else if !exact {
         notes.push(format!(
             "{} has no public tokenizer: counts are estimates ({})",
             resolved.model.id,
             tokenize::source(&family)
         ));
     }
-    notes.push("plain text: no chat template, no BOS/EOS".into());
+    if counted_by != super::exact::SOURCE_EXACT {
+        notes.push("plain text: no chat template, no BOS/EOS".into());
+    }
     let doc = Document {
         title: Some(format!(
             "Tokens for {} ({} tokenizer)",
             resolved.model.id, family
         )),
-        summary: vec![],
         table,
         notes,
         json,
+        ..Default::default()
     };
     ctx.output.write(&doc)?;
     Ok(0)
+}
+
+/// The `exact` column: yes/no, and what counted when not the local tokenizer.
+fn exact_cell(exact: bool, counted_by: &str) -> String {
+    match (exact, counted_by) {
+        (true, super::exact::SOURCE_EXACT) => "yes (count-tokens)".to_string(),
+        (false, super::exact::SOURCE_CALIBRATED) => "no (calibrated)".to_string(),
+        (true, _) => "yes".to_string(),
+        (false, _) => "no".to_string(),
+    }
 }

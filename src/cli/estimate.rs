@@ -28,6 +28,7 @@ pub fn run(ctx: &Context, args: &EstimateArgs) -> anyhow::Result<i32> {
     if super::estimate_inputs::wanted(args) {
         return super::estimate_inputs::run(ctx, args, selection(args));
     }
+    super::estimate_exact::refuse_known_counts(args)?;
     let resolver = Resolver::new(&ctx.catalog, ctx.aliases.clone());
     let resolved = resolver.resolve(&args.model)?;
     let region = super::default_region(args.region.as_deref(), resolved.region.as_deref());

@@ -16,7 +16,7 @@ use crate::estimate::requests::{
     OutputExpectation, PriceOptions, RecordPricer, Totals, count_request, priced_modes,
     record_usage,
 };
-use crate::estimate::stream::{self, Row, StreamError, StreamOptions};
+use crate::estimate::stream::{Row, StreamError, StreamOptions};
 use crate::estimate::{
     BatchSavings, CacheTtl, InputTokens, ModeSelection, OutputTokens, Records, Usage, estimate,
 };
@@ -194,6 +194,7 @@ pub fn run(ctx: &Context, args: &EstimateArgs, selection: ModeSelection) -> anyh
     let resolved = resolver.resolve(&args.model)?;
     let region = super::default_region(args.region.as_deref(), resolved.region.as_deref());
     let model = resolved.model;
+    let mut exact = super::estimate_exact::Exact::open(args, model)?;
     let cache_ttl = if args.cache_ttl == "1h" {
         CacheTtl::OneHour
     } else {
@@ -245,8 +246,13 @@ pub fn run(ctx: &Context, args: &EstimateArgs, selection: ModeSelection) -> anyh
         singles.push((f.display().to_string(), format, req));
     }
     let mut single_rows = Vec::new();
-    for (id, format, req) in &singles {
-        let count = count_request(req, *format, model)?;
+    let mut counts = Vec::new();
+    for (_, format, req) in &singles {
+        counts.push(count_request(req, *format, model)?);
+    }
+    let ids: Vec<(String, BodyFormat)> = singles.iter().map(|s| (s.0.clone(), s.1)).collect();
+    exact.singles(args, &ids, &mut counts)?;
+    for ((id, _, _), count) in singles.iter().zip(counts) {
         let usage = record_usage(&count, model, &price);
         totals.add(&count, &usage);
         if sink.is_some() {
@@ -262,6 +268,7 @@ pub fn run(ctx: &Context, args: &EstimateArgs, selection: ModeSelection) -> anyh
     if let Some(s) = sink.as_mut() {
         s.write(&single_rows)?;
     }
+    exact.scale_singles(&mut totals, price.output);
 
     // Batch files: streamed.
     let is_batch = args.batch.is_some();
@@ -286,7 +293,7 @@ pub fn run(ctx: &Context, args: &EstimateArgs, selection: ModeSelection) -> anyh
                 .flatten(),
             ..StreamOptions::default()
         };
-        let result = stream::run(input, model, &opts, |rows, bytes| {
+        let result = exact.run_batch(path, input, model, &opts, |rows, bytes| {
             if let Some(s) = sink.as_mut() {
                 s.write(rows)?;
             }
@@ -425,7 +432,8 @@ pub fn run(ctx: &Context, args: &EstimateArgs, selection: ModeSelection) -> anyh
         }
     }
     est.warnings.extend(warnings);
-    ctx.output
-        .write(&super::estimate::document(&est, resolved.notes.clone()))?;
+    let mut doc = super::estimate::document(&est, resolved.notes.clone());
+    exact.finish(&mut doc);
+    ctx.output.write(&doc)?;
     Ok(0)
 }

@@ -2,10 +2,14 @@
 
 mod aliases;
 mod args;
+mod calibrate;
 mod chargeback;
 mod count;
+mod count_exact;
 mod estimate;
+mod estimate_exact;
 mod estimate_inputs;
+mod exact;
 mod governance;
 mod models;
 mod output;
@@ -132,6 +136,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Report(args::ReportCommand::Governance(a)) => governance::run(&ctx, &a),
         Command::Report(args::ReportCommand::Chargeback(a)) => chargeback::run(&ctx, &a),
         Command::Aliases(_) => unreachable!("handled above"),
+        Command::Tokenizer(args::TokenizerCommand::Calibrate(a)) => calibrate::run(&ctx, &a),
     }
 }
 
