@@ -15,6 +15,7 @@ pub mod error;
 pub mod logs;
 pub mod pace;
 pub mod s3;
+pub mod sns;
 
 pub use config::{Aws, AwsOptions, Service, region_from_env};
 pub use error::AwsError;
