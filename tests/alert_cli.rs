@@ -429,6 +429,7 @@ regions = ["{region}"]
         let text = String::from_utf8_lossy(&out.stdout);
         // The stdout channel prints ALERT lines before the JSON document.
         let json_start = text.find('{').unwrap();
+        let alert_lines: Vec<&str> = text[..json_start].lines().collect();
         let j: serde_json::Value = serde_json::from_str(&text[json_start..]).unwrap();
         let b = &j["budgets"][0];
         assert_eq!(b["spent_usd"], format!("{total}.00"), "day {d}");
@@ -451,11 +452,15 @@ regions = ["{region}"]
                 "{f} fired twice"
             );
         }
+        assert_eq!(alert_lines.len(), fired.len(), "one ALERT line per alert");
         eprintln!(
             "{d}  {usd:>5}  {total:>10}  {:>8}  {}",
             b["forecast_usd"].as_str().unwrap_or("-"),
             fired.join(", ")
         );
+        for l in alert_lines {
+            eprintln!("            {l}");
+        }
     }
     eprintln!("first day of each alert: {first_fired:?}");
     for t in ["actual 50%", "actual 80%", "actual 100%", "forecast 100%"] {
