@@ -93,6 +93,81 @@ fn scrub(text: &str, url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpListener;
+    use std::sync::{Arc, Mutex};
+
+    /// A server answering the given statuses in turn (then 200); records each body.
+    fn server(statuses: Vec<u16>) -> (SecretUrl, Arc<Mutex<Vec<String>>>) {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = SecretUrl(format!("http://{}/hook/SECRET", l.local_addr().unwrap()));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let s2 = seen.clone();
+        std::thread::spawn(move || {
+            let mut statuses = statuses.into_iter();
+            for stream in l.incoming() {
+                let mut stream = stream.unwrap();
+                let mut r = BufReader::new(stream.try_clone().unwrap());
+                let mut len = 0;
+                loop {
+                    let mut line = String::new();
+                    r.read_line(&mut line).unwrap();
+                    let t = line.trim_end().to_ascii_lowercase();
+                    if t.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = t.strip_prefix("content-length:") {
+                        len = v.trim().parse().unwrap();
+                    }
+                }
+                let mut body = vec![0; len];
+                r.read_exact(&mut body).unwrap();
+                s2.lock().unwrap().push(String::from_utf8(body).unwrap());
+                let code = statuses.next().unwrap_or(200);
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {code} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                );
+            }
+        });
+        (url, seen)
+    }
+
+    fn msg() -> Message {
+        Message {
+            subject: "s".into(),
+            text: "budget at 80%".into(),
+            json: serde_json::json!({"text": "budget at 80%", "threshold_percent": 80}),
+        }
+    }
+
+    fn policy(retries: u32) -> Policy {
+        Policy {
+            timeout: Duration::from_secs(5),
+            retries,
+            backoff: Duration::from_millis(5),
+        }
+    }
+
+    #[test]
+    fn server_errors_are_retried_and_refusals_are_not() {
+        let (url, seen) = server(vec![500, 429]);
+        post(&url, &policy(2), &msg()).unwrap();
+        let bodies = seen.lock().unwrap().clone();
+        assert_eq!(bodies.len(), 3);
+        let j: serde_json::Value = serde_json::from_str(&bodies[2]).unwrap();
+        assert_eq!(j["text"], "budget at 80%");
+        // Out of retries: the last answer is named, the URL is not.
+        let (url, _) = server(vec![503, 503]);
+        let e = post(&url, &policy(1), &msg()).unwrap_err();
+        assert!(e.contains("answered HTTP 503 (after 2 attempt(s))"), "{e}");
+        assert!(!e.contains("SECRET"), "{e}");
+        // A 404 is the request's fault: one attempt only.
+        let (url, seen) = server(vec![404]);
+        let e = post(&url, &policy(3), &msg()).unwrap_err();
+        assert!(e.contains("HTTP 404 (not retried"), "{e}");
+        assert_eq!(seen.lock().unwrap().len(), 1);
+    }
 
     #[test]
     fn errors_never_show_the_url() {
