@@ -12,9 +12,11 @@
 //! - [`estimate`] prices token counts under each pricing mode;
 //! - [`plan`] budgets planned workloads month by month under every pricing mode;
 //! - [`report`] prices usage records and lays them out as rows;
+//! - [`alert`] checks budgets against priced usage and delivers alerts (SNS, webhooks);
 //! - [`export`] writes documents as table, CSV, JSON or Markdown;
 //! - [`cli`] is the only place that knows the command line.
 
+pub mod alert;
 pub mod aws;
 pub mod catalog;
 pub mod cli;

@@ -1,6 +1,8 @@
-//! CloudWatch (`monitoring`): ListMetrics and GetMetricData, paged, as plain data.
+//! CloudWatch (`monitoring`): ListMetrics and GetMetricData, paged, as plain data; and
+//! PutMetricAlarm / DescribeAlarms for metric-math budget alarms.
 //!
-//! IAM actions: `cloudwatch:ListMetrics`, `cloudwatch:GetMetricData`.
+//! IAM actions: `cloudwatch:ListMetrics`, `cloudwatch:GetMetricData`; for `alert alarms`
+//! `cloudwatch:PutMetricAlarm` and `cloudwatch:DescribeAlarms`.
 
 use aws_sdk_cloudwatch::Client;
 use aws_sdk_cloudwatch::config::Region;
@@ -279,5 +281,160 @@ mod tests {
             })
         );
         assert_eq!(listed(&Metric::builder().build()), None);
+    }
+}
+
+/// The metric an alarm entry reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlarmMetric {
+    pub namespace: String,
+    pub metric_name: String,
+    pub dimensions: Vec<(String, String)>,
+    pub period_secs: i32,
+    /// `Sum`, `Average`…
+    pub stat: String,
+}
+
+/// One entry of a metric-math alarm: a metric to read, or an expression over the others.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlarmQuery {
+    pub id: String,
+    pub metric: Option<AlarmMetric>,
+    /// The expression of an expression entry.
+    pub expression: Option<String>,
+    pub label: Option<String>,
+    /// Exactly one entry of an alarm returns data: the value the alarm watches.
+    pub return_data: bool,
+}
+
+/// A metric-math alarm as PutMetricAlarm takes it and DescribeAlarms returns it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlarmDefinition {
+    pub name: String,
+    pub description: String,
+    /// `GreaterThanOrEqualToThreshold` …
+    pub comparison: String,
+    pub threshold: f64,
+    pub evaluation_periods: i32,
+    /// `notBreaching`, `missing` …
+    pub treat_missing_data: String,
+    pub alarm_actions: Vec<String>,
+    pub queries: Vec<AlarmQuery>,
+}
+
+impl CloudWatch {
+    /// Creates or replaces a metric-math alarm (`cloudwatch:PutMetricAlarm`).
+    pub async fn put_metric_alarm(&self, a: &AlarmDefinition) -> Result<(), AwsError> {
+        use aws_sdk_cloudwatch::types::ComparisonOperator;
+        let site = self.site("cloudwatch:PutMetricAlarm");
+        let queries: Vec<MetricDataQuery> = a.queries.iter().map(alarm_query).collect();
+        self.client
+            .put_metric_alarm()
+            .alarm_name(&a.name)
+            .alarm_description(&a.description)
+            .comparison_operator(ComparisonOperator::from(a.comparison.as_str()))
+            .threshold(a.threshold)
+            .evaluation_periods(a.evaluation_periods)
+            .treat_missing_data(&a.treat_missing_data)
+            .set_alarm_actions((!a.alarm_actions.is_empty()).then(|| a.alarm_actions.clone()))
+            .set_metrics(Some(queries))
+            .send()
+            .await
+            .map_err(|e| from_sdk(e, &site))?;
+        Ok(())
+    }
+
+    /// The metric alarms whose names start with `prefix` (`cloudwatch:DescribeAlarms`),
+    /// following NextToken.
+    pub async fn describe_alarms(&self, prefix: &str) -> Result<Vec<AlarmDefinition>, AwsError> {
+        let site = self.site("cloudwatch:DescribeAlarms");
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let resp = self
+                .client
+                .describe_alarms()
+                .alarm_name_prefix(prefix)
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| from_sdk(e, &site))?;
+            for m in resp.metric_alarms() {
+                out.push(AlarmDefinition {
+                    name: m.alarm_name().unwrap_or_default().to_string(),
+                    description: m.alarm_description().unwrap_or_default().to_string(),
+                    comparison: m
+                        .comparison_operator()
+                        .map(|c| c.as_str().to_string())
+                        .unwrap_or_default(),
+                    threshold: m.threshold().unwrap_or_default(),
+                    evaluation_periods: m.evaluation_periods().unwrap_or_default(),
+                    treat_missing_data: m.treat_missing_data().unwrap_or_default().to_string(),
+                    alarm_actions: m.alarm_actions().to_vec(),
+                    queries: m.metrics().iter().map(plain_alarm_query).collect(),
+                });
+            }
+            match resp.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_string()),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn alarm_query(q: &AlarmQuery) -> MetricDataQuery {
+    let mut b = MetricDataQuery::builder()
+        .id(&q.id)
+        .return_data(q.return_data)
+        .set_label(q.label.clone())
+        .set_expression(q.expression.clone());
+    if let Some(m) = &q.metric {
+        let mut metric = Metric::builder()
+            .namespace(&m.namespace)
+            .metric_name(&m.metric_name);
+        for (n, v) in &m.dimensions {
+            metric = metric.dimensions(Dimension::builder().name(n).value(v).build());
+        }
+        b = b.metric_stat(
+            MetricStat::builder()
+                .metric(metric.build())
+                .period(m.period_secs)
+                .stat(&m.stat)
+                .build(),
+        );
+    }
+    b.build()
+}
+
+fn plain_alarm_query(q: &MetricDataQuery) -> AlarmQuery {
+    AlarmQuery {
+        id: q.id().unwrap_or_default().to_string(),
+        metric: q.metric_stat().map(|s| {
+            let m = s.metric();
+            AlarmMetric {
+                namespace: m
+                    .and_then(|m| m.namespace())
+                    .unwrap_or_default()
+                    .to_string(),
+                metric_name: m
+                    .and_then(|m| m.metric_name())
+                    .unwrap_or_default()
+                    .to_string(),
+                dimensions: m
+                    .map(|m| {
+                        m.dimensions()
+                            .iter()
+                            .filter_map(|d| Some((d.name()?.to_string(), d.value()?.to_string())))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                period_secs: s.period().unwrap_or_default(),
+                stat: s.stat().unwrap_or_default().to_string(),
+            }
+        }),
+        expression: q.expression().map(str::to_string),
+        label: q.label().map(str::to_string),
+        return_data: q.return_data().unwrap_or(true),
     }
 }

@@ -18,6 +18,7 @@ pub mod logs;
 pub mod pace;
 pub mod pricing;
 pub mod s3;
+pub mod sns;
 
 pub use config::{Aws, AwsOptions, Service, region_from_env};
 pub use error::AwsError;

@@ -96,6 +96,103 @@ pub enum Command {
     /// Local tokenizers measured against Bedrock CountTokens.
     #[command(subcommand)]
     Tokenizer(TokenizerCommand),
+    /// Alerts on spending thresholds: check budgets (exit 3 when an alert fired), watch
+    /// them in a loop, or turn them into CloudWatch alarms.
+    #[command(subcommand)]
+    Alert(AlertCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AlertCommand {
+    /// Spend, forecast and thresholds of every budget in the current period; notify each
+    /// newly crossed threshold once. Exit status 0: no new alert, 3: an alert fired, 1: error.
+    #[command(
+        after_help = "Examples:\n  bedrock-meter alert check --budgets examples/budgets.toml\n  bedrock-meter alert check --budgets budgets.toml --region us-east-1 --dry-run\n  bedrock-meter alert check --budgets budgets.toml --log-group /bedrock/invocations --state /var/lib/bm/state.json\n  bedrock-meter alert check --budgets budgets.toml --at 2026-11-20T18:00:00Z --dry-run\n\nThe budgets file format is documented in examples/budgets.toml."
+    )]
+    Check(AlertCheckArgs),
+    /// `alert check` in a loop (a container or a service); stops cleanly on SIGTERM or
+    /// Ctrl-C. The state file keeps alerts from repeating across restarts.
+    #[command(
+        after_help = "Examples:\n  bedrock-meter alert watch --budgets budgets.toml --interval 5m\n  bedrock-meter alert watch --budgets budgets.toml --interval 15m --state /data/alert-state.json"
+    )]
+    Watch(AlertWatchArgs),
+    /// CloudWatch metric-math alarms that compute each budget's spend from the AWS/Bedrock
+    /// token metrics × catalog prices; printed as JSON or CloudFormation, created with --apply.
+    #[command(
+        after_help = "Examples:\n  bedrock-meter alert alarms --budgets budgets.toml --region us-east-1 --cloudformation > alarms.yaml\n  bedrock-meter --format json alert alarms --budgets budgets.toml\n  bedrock-meter alert alarms --budgets budgets.toml --apply\n\nNeeds cloudwatch:ListMetrics (and cloudwatch:PutMetricAlarm with --apply)."
+    )]
+    Alarms(AlertAlarmsArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct AlertCheckArgs {
+    /// The budgets file (TOML; see examples/budgets.toml).
+    #[arg(long, value_name = "FILE")]
+    pub budgets: PathBuf,
+    /// The alert state file (default: the user's state folder,
+    /// bedrock-meter/alert-state.json).
+    #[arg(long, value_name = "FILE", env = "BEDROCK_METER_ALERT_STATE")]
+    pub state: Option<PathBuf>,
+    /// Evaluate as of this instant (RFC 3339, like 2026-11-20T18:00:00Z; default now): the
+    /// period containing it is the current one, its day is the last counted.
+    #[arg(long, value_name = "TIMESTAMP")]
+    pub at: Option<jiff::Timestamp>,
+    /// Evaluate and print, but notify nobody and leave the state file alone.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Regions to read (repeatable or comma separated) for budgets without `regions`
+    /// (default: AWS_REGION, the profile's Region, else us-east-1).
+    #[arg(long, value_delimiter = ',', value_parser = parse_region)]
+    pub region: Vec<String>,
+    /// Named profile of the AWS config files.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Read spend from model-invocation logs (needed for budgets scoped by principals or
+    /// tags) instead of CloudWatch metrics.
+    #[command(flatten)]
+    pub logs: LogArgs,
+    /// Also query this ModelId series (repeatable): ListMetrics only lists series with data
+    /// in the last two weeks.
+    #[arg(long = "series", value_name = "MODEL_ID")]
+    pub series: Vec<String>,
+    /// Attempts per AWS request; throttling is retried with exponential backoff.
+    #[arg(long, env = "AWS_MAX_ATTEMPTS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
+    /// No progress bar on stderr.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AlertWatchArgs {
+    #[command(flatten)]
+    pub check: AlertCheckArgs,
+    /// Time between checks: 30s, 5m, 1h (at least 10s).
+    #[arg(long, default_value = "5m", value_name = "DURATION")]
+    pub interval: String,
+}
+
+#[derive(Debug, Args)]
+pub struct AlertAlarmsArgs {
+    /// The budgets file (TOML; see examples/budgets.toml).
+    #[arg(long, value_name = "FILE")]
+    pub budgets: PathBuf,
+    /// Regions for budgets without `regions` (default: AWS_REGION, the profile's Region,
+    /// else us-east-1).
+    #[arg(long, value_delimiter = ',', value_parser = parse_region)]
+    pub region: Vec<String>,
+    /// Named profile of the AWS config files.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Create (or update) the alarms with PutMetricAlarm.
+    #[arg(long)]
+    pub apply: bool,
+    /// Print a CloudFormation template (YAML) instead of the table / JSON.
+    #[arg(long)]
+    pub cloudformation: bool,
+    /// Attempts per AWS request.
+    #[arg(long, env = "AWS_MAX_ATTEMPTS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
 }
 
 #[derive(Debug, Subcommand)]

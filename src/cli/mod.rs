@@ -1,5 +1,6 @@
 //! The command line: the only module that knows about arguments, exit codes and stdout.
 
+mod alert;
 mod aliases;
 mod args;
 mod calibrate;
@@ -29,6 +30,9 @@ use crate::resolve::{Aliases, ResolveError};
 
 /// Exit status for usage errors and unknown models.
 pub const EXIT_USAGE: i32 = 2;
+
+/// Exit status of `alert check` when a new alert fired (or, with `--dry-run`, would fire).
+pub const EXIT_ALERT: i32 = 3;
 
 /// An error that carries its own exit status.
 #[derive(Debug, thiserror::Error)]
@@ -137,6 +141,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Report(args::ReportCommand::Chargeback(a)) => chargeback::run(&ctx, &a),
         Command::Aliases(_) => unreachable!("handled above"),
         Command::Tokenizer(args::TokenizerCommand::Calibrate(a)) => calibrate::run(&ctx, &a),
+        Command::Alert(args::AlertCommand::Check(a)) => alert::check(&ctx, &a),
+        Command::Alert(args::AlertCommand::Watch(a)) => alert::watch(&ctx, &a),
+        Command::Alert(args::AlertCommand::Alarms(a)) => alert::alarms(&ctx, &a),
     }
 }
 

@@ -13,7 +13,7 @@
 //! A call is inside the policy when one `[[allow]]` entry matches its principal, its model
 //! and its Region. A principal that no entry matches is outside the policy for every model.
 
-mod glob;
+pub mod glob;
 mod load;
 mod schema;
 
