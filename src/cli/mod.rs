@@ -2,10 +2,12 @@
 
 mod aliases;
 mod args;
+mod batch_jobs;
 mod chargeback;
 mod count;
 mod estimate;
 mod estimate_inputs;
+mod estimate_s3;
 mod governance;
 mod models;
 mod output;
@@ -113,6 +115,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Report(args::ReportCommand::Daily(a)) => report::daily(&ctx, &a),
         Command::Report(args::ReportCommand::Governance(a)) => governance::run(&ctx, &a),
         Command::Report(args::ReportCommand::Chargeback(a)) => chargeback::run(&ctx, &a),
+        Command::Report(args::ReportCommand::BatchJobs(a)) => batch_jobs::run(&ctx, &a),
         Command::Aliases(_) => unreachable!("handled above"),
     }
 }
