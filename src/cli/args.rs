@@ -500,8 +500,8 @@ pub struct EstimateArgs {
     pub dir: Option<PathBuf>,
     /// A batch-inference JSONL file ({"recordId", "modelInput"} per line); `-` reads stdin;
     /// `.gz` accepted; or S3: `s3://BUCKET/KEY.jsonl`, or `s3://BUCKET/PREFIX/` for every
-    /// .jsonl / .jsonl.gz under it, in key order (s3:ListBucket, s3:GetObject). Adds
-    /// on-demand vs batch savings.
+    /// .jsonl / .jsonl.gz under it, in key order, read in the AWS configuration's Region
+    /// (s3:ListBucket, s3:GetObject). Adds on-demand vs batch savings.
     #[arg(long, value_name = "FILE.jsonl|S3_URI")]
     pub batch: Option<PathBuf>,
     /// A Bedrock batch inference job (ARN or name): its model and S3 input

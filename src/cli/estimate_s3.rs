@@ -58,7 +58,8 @@ pub struct S3Batch<'a> {
     pub jobs: usize,
     pub price: PriceOptions,
     pub pricer: Option<&'a RecordPricer<'a>>,
-    /// The S3 Region (default: --region, then the AWS environment's).
+    /// The S3 client's Region (default: the AWS configuration's: AWS_REGION, the profile's,
+    /// else us-east-1; `--region` is the pricing Region).
     pub region: Option<String>,
 }
 
@@ -69,12 +70,7 @@ impl S3Batch<'_> {
     ) -> anyhow::Result<Totals> {
         let rt = crate::aws::runtime();
         let aws = load_aws(&rt, self.args.profile.clone(), self.args.max_attempts);
-        let region = aws.region_or(
-            self.region
-                .as_deref()
-                .or(self.args.region.as_deref())
-                .or(region_from_env().as_deref()),
-        );
+        let region = aws.region_or(self.region.as_deref().or(region_from_env().as_deref()));
         let s3 = S3::new(&aws, &region);
         count_location(
             &rt,
