@@ -86,10 +86,12 @@ fn opt_number<S: serde::Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, 
 pub struct BatchJobsReport {
     #[serde(rename = "jobs")]
     pub rows: Vec<JobRow>,
-    /// Sum of the rows' actual batch cost (priced rows only).
+    /// Jobs with both an actual and an estimated cost: the ones the sums cover.
+    pub compared_jobs: usize,
+    /// Actual batch cost of the compared jobs.
     #[serde(serialize_with = "money::serialize_number")]
     pub actual_batch_usd: Decimal,
-    /// Sum of the rows' estimated batch cost (priced rows only).
+    /// Estimated batch cost of the same jobs.
     #[serde(serialize_with = "money::serialize_number")]
     pub estimated_batch_usd: Decimal,
     /// `JOB: what` for every cost left out of the sums.
@@ -161,6 +163,7 @@ pub fn batch_jobs(
     let mut rows = Vec::new();
     let mut unpriced = Vec::new();
     let (mut actual_total, mut estimated_total) = (Decimal::ZERO, Decimal::ZERO);
+    let mut compared = 0;
     for input in inputs {
         let job = &input.job;
         let day = as_of.unwrap_or_else(|| job.submitted.to_zoned(jiff::tz::TimeZone::UTC).date());
@@ -183,7 +186,7 @@ pub fn batch_jobs(
             ManifestState::NotYet => notes.push(format!("{}: no manifest yet", job.status)),
             ManifestState::Unreadable { reason, .. } => notes.push(reason.clone()),
         }
-        let mut price = |side: &mut Side, what: &str, total: &mut Decimal| {
+        let mut price = |side: &mut Side, what: &str| {
             let (Some(i), Some(o)) = (side.input_tokens, side.output_tokens) else {
                 return;
             };
@@ -199,7 +202,6 @@ pub fn batch_jobs(
                 Ok((model, usd)) => {
                     resolved_model.get_or_insert(model);
                     side.batch_cost_usd = Some(usd);
-                    *total += usd;
                 }
                 Err(e) => {
                     let line = format!("{}: {what} cost unpriced: {e}", job.name);
@@ -209,7 +211,7 @@ pub fn batch_jobs(
                 }
             }
         };
-        price(&mut actual, "actual", &mut actual_total);
+        price(&mut actual, "actual");
         let mut est = Side::default();
         let (mut output_from, mut exact) = (None, None);
         match &input.estimate {
@@ -225,7 +227,7 @@ pub fn batch_jobs(
                         e.failed_records
                     ));
                 }
-                price(&mut est, "estimated", &mut estimated_total);
+                price(&mut est, "estimated");
             }
             Some(Err(e)) => notes.push(format!("no estimate: {e}")),
             None => {}
@@ -233,7 +235,12 @@ pub fn batch_jobs(
         let (input_tokens, input_pct) = token_diff(est.input_tokens, actual.input_tokens);
         let (output_tokens, output_pct) = token_diff(est.output_tokens, actual.output_tokens);
         let (cost_usd, cost_pct) = match (est.batch_cost_usd, actual.batch_cost_usd) {
-            (Some(e), Some(a)) => (Some(e - a), pct(e - a, a)),
+            (Some(e), Some(a)) => {
+                compared += 1;
+                actual_total += a;
+                estimated_total += e;
+                (Some(e - a), pct(e - a, a))
+            }
             _ => (None, None),
         };
         rows.push(JobRow {
@@ -256,6 +263,7 @@ pub fn batch_jobs(
     }
     BatchJobsReport {
         rows,
+        compared_jobs: compared,
         actual_batch_usd: actual_total,
         estimated_batch_usd: estimated_total,
         unpriced,
@@ -301,6 +309,8 @@ pub const COLUMNS: &[&str] = &[
 ];
 
 /// Lays the report out: one row per job; `header` facts go to the summary and the JSON.
+// `..Default::default()` keeps this building when `Document` gains fields.
+#[allow(clippy::needless_update)]
 pub fn document(
     report: &BatchJobsReport,
     header: Vec<(String, String)>,
@@ -344,12 +354,13 @@ pub fn document(
         format!("{} ({} with a manifest)", report.rows.len(), with_manifest),
     ));
     summary.push((
-        "Actual batch cost".into(),
-        money::usd(report.actual_batch_usd),
-    ));
-    summary.push((
-        "Estimated batch cost".into(),
-        money::usd(report.estimated_batch_usd),
+        "Compared".into(),
+        format!(
+            "{} job(s) with an actual and an estimated cost: actual {} vs estimate {}",
+            report.compared_jobs,
+            money::usd(report.actual_batch_usd),
+            money::usd(report.estimated_batch_usd)
+        ),
     ));
     if !report.unpriced.is_empty() {
         notes.push(format!(
@@ -373,5 +384,115 @@ pub fn document(
         notes,
         json,
         ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::records::Manifest;
+    use crate::resolve::Aliases;
+
+    fn job(model: &str, region: &str, manifest: ManifestState) -> BatchJobRecord {
+        BatchJobRecord {
+            arn: "arn:aws:bedrock:us-east-1:111122223333:model-invocation-job/j1".into(),
+            id: "j1".into(),
+            name: "j1".into(),
+            region: region.into(),
+            model_id: model.into(),
+            status: "Completed".into(),
+            message: None,
+            submitted: "2026-11-02T10:00:00Z".parse().unwrap(),
+            ended: None,
+            input_s3_uri: None,
+            output_s3_uri: None,
+            manifest,
+        }
+    }
+
+    fn read(input: u64, output: u64) -> ManifestState {
+        ManifestState::Read {
+            uri: "s3://b/out/j1/manifest.json.out".into(),
+            manifest: Manifest {
+                total_records: 4,
+                processed_records: 4,
+                success_records: 4,
+                error_records: 0,
+                input_tokens: Some(input),
+                output_tokens: Some(output),
+            },
+        }
+    }
+
+    fn estimate(input: u64, output: u64) -> Option<Result<InputEstimate, String>> {
+        Some(Ok(InputEstimate {
+            records: 4,
+            failed_records: 0,
+            input_tokens: input,
+            output_tokens: output,
+            output_from: "output-ratio".into(),
+            exact: false,
+        }))
+    }
+
+    #[test]
+    fn differences_are_estimate_minus_actual_in_percent_of_actual() {
+        assert_eq!(
+            token_diff(Some(1000), Some(1200)),
+            (Some(-200), Some(Decimal::new(-1667, 2)))
+        );
+        assert_eq!(token_diff(Some(5), Some(0)), (Some(5), None));
+        assert_eq!(token_diff(None, Some(3)), (None, None));
+        // Half away from zero, both signs.
+        assert_eq!(
+            pct(Decimal::from(1), Decimal::from(8)),
+            Some(Decimal::new(1250, 2))
+        );
+        assert_eq!(
+            pct(Decimal::new(-1, 0), Decimal::from(800)),
+            Some(Decimal::new(-13, 2))
+        );
+    }
+
+    #[test]
+    fn unknown_models_and_regions_are_unpriced_not_free() {
+        let catalog = Catalog::load(None).unwrap();
+        let resolver = Resolver::new(&catalog, Aliases::default());
+        let inputs = [
+            JobInput {
+                job: job("vendor.no-such-model-v9", "us-east-1", read(100, 10)),
+                estimate: estimate(90, 12),
+            },
+            JobInput {
+                job: job(
+                    "anthropic.claude-3-haiku-20240307-v1:0",
+                    "us-east-1",
+                    read(1000, 2000),
+                ),
+                estimate: estimate(800, 2500),
+            },
+        ];
+        let r = batch_jobs(&inputs, &resolver, None);
+        assert!(
+            r.rows[0].notes[0].starts_with("model: "),
+            "{:?}",
+            r.rows[0].notes
+        );
+        assert_eq!(r.rows[0].actual.batch_cost_usd, None);
+        assert_eq!(r.rows[0].actual.input_tokens, Some(100));
+        assert_eq!(r.unpriced.len(), 2, "{:?}", r.unpriced);
+        // Haiku batch: 0.000125 / 0.000625 per 1K tokens.
+        let actual = Decimal::new(125, 6) + Decimal::new(125, 5);
+        assert_eq!(r.rows[1].actual.batch_cost_usd, Some(actual));
+        let est = Decimal::new(1, 4) + Decimal::new(15625, 7);
+        assert_eq!(r.rows[1].estimate.batch_cost_usd, Some(est));
+        assert_eq!(r.rows[1].difference.cost_usd, Some(est - actual));
+        assert_eq!(r.compared_jobs, 1);
+        assert_eq!(r.actual_batch_usd, actual);
+        let doc = document(&r, Vec::new(), serde_json::json!({}), Vec::new());
+        assert_eq!(doc.table.rows.len(), 2);
+        assert!(doc.notes.iter().any(|n| n.starts_with("unpriced")));
+        assert_eq!(doc.json["compared_jobs"], serde_json::json!(1));
     }
 }

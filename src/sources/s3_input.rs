@@ -422,6 +422,16 @@ mod tests {
         assert!(split_uri("https://x/y").is_err());
     }
 
+    proptest::proptest! {
+        #[test]
+        fn split_uris_never_panic_and_keep_the_key(s in "\\PC{0,40}", k in "[a-z0-9/._-]{0,30}") {
+            let _ = split_uri(&s);
+            let (b, key) = split_uri(&format!("s3://bucket-1/{k}")).unwrap();
+            proptest::prop_assert_eq!(b, "bucket-1");
+            proptest::prop_assert_eq!(key, k.trim_start_matches('/'));
+        }
+    }
+
     #[test]
     fn readers_take_their_own_parts_and_skip_leftovers() {
         let (tx, mut rx) = sync_channel::<Msg>(16);
