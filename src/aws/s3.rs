@@ -185,7 +185,8 @@ impl S3 {
             region: self.region.clone(),
             detail: format!("reading s3://{bucket}/{key} bytes {start}-{}: {e}", end - 1),
         })?;
-        Ok(body.into_bytes().to_vec())
+        // One buffer per part: no copy when the body arrived in one piece.
+        Ok(Vec::from(body.into_bytes()))
     }
 }
 
