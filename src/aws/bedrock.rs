@@ -10,15 +10,25 @@
 //! cross-Region profile) under its own name and tags; its `models` list the foundation-model
 //! ARNs it can route to.
 //!
+//! Batch inference jobs (model invocation jobs) read JSONL records from an S3 input location
+//! and write results and a `manifest.json.out` under their output location:
+//! GetModelInvocationJob and ListModelInvocationJobs (paged, filtered by submit time and
+//! status) return them as [`InvocationJob`].
+//!
 //! IAM actions: `bedrock:GetModelInvocationLoggingConfiguration`,
 //! `bedrock:ListInferenceProfiles`, `bedrock:ListTagsForResource`,
 //! `bedrock:ListFoundationModels` (the Region's foundation models: ID, name, provider).
+//! `bedrock:GetModelInvocationJob`, `bedrock:ListModelInvocationJobs`.
 
 use std::collections::BTreeMap;
 
 use aws_sdk_bedrock::Client;
 use aws_sdk_bedrock::config::Region;
-use aws_sdk_bedrock::types::{InferenceProfileSummary, InferenceProfileType, S3Config};
+use aws_sdk_bedrock::primitives::DateTime;
+use aws_sdk_bedrock::types::{
+    InferenceProfileSummary, InferenceProfileType, ModelInvocationJobInputDataConfig,
+    ModelInvocationJobOutputDataConfig, ModelInvocationJobStatus, S3Config,
+};
 
 use super::config::{Aws, Service};
 use super::error::{AwsError, CallSite, from_sdk};
@@ -68,6 +78,46 @@ pub struct Profile {
     pub models: Vec<String>,
     /// `ACTIVE`.
     pub status: String,
+}
+
+/// ListModelInvocationJobs' largest page.
+pub const MAX_JOBS_PER_PAGE: i32 = 1000;
+
+/// A batch inference job (model invocation job) as Bedrock describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvocationJob {
+    pub arn: String,
+    pub name: String,
+    /// The model as the job names it: a model ID, a foundation-model ARN or an inference
+    /// profile (ID or ARN).
+    pub model_id: String,
+    /// `Submitted`, `Validating`, `Scheduled`, `InProgress`, `Completed`,
+    /// `PartiallyCompleted`, `Failed`, `Stopping`, `Stopped`, `Expired` (or a newer one).
+    pub status: String,
+    /// Why a job failed or stopped.
+    pub message: Option<String>,
+    pub submitted: jiff::Timestamp,
+    pub ended: Option<jiff::Timestamp>,
+    /// The input location (`s3://…`, one JSONL object or a folder of them).
+    pub input_s3_uri: Option<String>,
+    /// The output location; results and the manifest go under `{output}/{job id}/`.
+    pub output_s3_uri: Option<String>,
+    /// Record counts Bedrock reports on the job itself (newer API versions), if any.
+    pub total_records: Option<u64>,
+    pub processed_records: Option<u64>,
+    pub success_records: Option<u64>,
+    pub error_records: Option<u64>,
+}
+
+/// Which jobs ListModelInvocationJobs returns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JobFilter {
+    /// Submitted at or after.
+    pub submitted_after: Option<jiff::Timestamp>,
+    /// Submitted before.
+    pub submitted_before: Option<jiff::Timestamp>,
+    /// Only this status (`Completed`…).
+    pub status: Option<String>,
 }
 
 /// Bedrock's control plane in one Region.
@@ -199,6 +249,114 @@ impl Bedrock {
             })
             .collect())
     }
+}
+
+impl Bedrock {
+    /// One batch inference job by ARN or name (GetModelInvocationJob).
+    pub async fn get_invocation_job(&self, id: &str) -> Result<InvocationJob, AwsError> {
+        let site = self.site("bedrock:GetModelInvocationJob");
+        let r = self
+            .client
+            .get_model_invocation_job()
+            .job_identifier(id)
+            .send()
+            .await
+            .map_err(|e| from_sdk(e, &site))?;
+        Ok(InvocationJob {
+            arn: r.job_arn().to_string(),
+            name: r.job_name().unwrap_or_default().to_string(),
+            model_id: r.model_id().to_string(),
+            status: r.status().map(status_text).unwrap_or_default(),
+            message: r.message().map(str::to_string),
+            submitted: timestamp(r.submit_time()),
+            ended: r.end_time().map(timestamp),
+            input_s3_uri: input_uri(r.input_data_config()),
+            output_s3_uri: output_uri(r.output_data_config()),
+            total_records: count(r.total_record_count()),
+            processed_records: count(r.processed_record_count()),
+            success_records: count(r.success_record_count()),
+            error_records: count(r.error_record_count()),
+        })
+    }
+
+    /// Every batch inference job `filter` selects, following nextToken, newest first.
+    /// Returns the jobs and the number of calls made.
+    pub async fn list_invocation_jobs(
+        &self,
+        filter: &JobFilter,
+    ) -> Result<(Vec<InvocationJob>, u64), AwsError> {
+        let site = self.site("bedrock:ListModelInvocationJobs");
+        let mut found = Vec::new();
+        let mut token: Option<String> = None;
+        let mut calls = 0;
+        let to_sdk = |t: &jiff::Timestamp| {
+            DateTime::from_nanos(t.as_nanosecond()).expect("a jiff timestamp fits")
+        };
+        loop {
+            let resp = self
+                .client
+                .list_model_invocation_jobs()
+                .set_submit_time_after(filter.submitted_after.as_ref().map(to_sdk))
+                .set_submit_time_before(filter.submitted_before.as_ref().map(to_sdk))
+                .set_status_equals(filter.status.as_deref().map(ModelInvocationJobStatus::from))
+                .max_results(MAX_JOBS_PER_PAGE)
+                .set_next_token(token.clone())
+                .send()
+                .await
+                .map_err(|e| from_sdk(e, &site))?;
+            calls += 1;
+            found.extend(
+                resp.invocation_job_summaries()
+                    .iter()
+                    .map(|j| InvocationJob {
+                        arn: j.job_arn().to_string(),
+                        name: j.job_name().to_string(),
+                        model_id: j.model_id().to_string(),
+                        status: j.status().map(status_text).unwrap_or_default(),
+                        message: j.message().map(str::to_string),
+                        submitted: timestamp(j.submit_time()),
+                        ended: j.end_time().map(timestamp),
+                        input_s3_uri: input_uri(j.input_data_config()),
+                        output_s3_uri: output_uri(j.output_data_config()),
+                        total_records: count(j.total_record_count()),
+                        processed_records: count(j.processed_record_count()),
+                        success_records: count(j.success_record_count()),
+                        error_records: count(j.error_record_count()),
+                    }),
+            );
+            match resp.next_token() {
+                Some(t) if !t.is_empty() && Some(t) != token.as_deref() => {
+                    token = Some(t.to_string())
+                }
+                _ => break,
+            }
+        }
+        Ok((found, calls))
+    }
+}
+
+fn status_text(s: &ModelInvocationJobStatus) -> String {
+    s.as_str().to_string()
+}
+
+fn timestamp(t: &DateTime) -> jiff::Timestamp {
+    jiff::Timestamp::new(t.secs(), t.subsec_nanos() as i32).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+}
+
+fn count(n: Option<i64>) -> Option<u64> {
+    n.map(|n| n.max(0) as u64)
+}
+
+fn input_uri(c: Option<&ModelInvocationJobInputDataConfig>) -> Option<String> {
+    c.and_then(|c| c.as_s3_input_data_config().ok())
+        .map(|s| s.s3_uri().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+fn output_uri(c: Option<&ModelInvocationJobOutputDataConfig>) -> Option<String> {
+    c.and_then(|c| c.as_s3_output_data_config().ok())
+        .map(|s| s.s3_uri().to_string())
+        .filter(|s| !s.is_empty())
 }
 
 fn plain_s3(s: &S3Config) -> Option<S3Destination> {

@@ -155,6 +155,70 @@ impl S3 {
         })?;
         Ok(body.into_bytes().to_vec())
     }
+
+    /// Bytes `start..end` (end exclusive) of one object: a ranged GetObject
+    /// (`Range: bytes=start-(end-1)`), so a multi-gigabyte object is read a part at a time.
+    /// Errors name the object (`s3://bucket/key`).
+    pub async fn get_object_range(
+        &self,
+        bucket: &str,
+        key: &str,
+        start: u64,
+        end: u64,
+    ) -> Result<Vec<u8>, AwsError> {
+        let site = self.site("s3:GetObject");
+        let named = |e: AwsError| name_object(e, bucket, key);
+        if end <= start {
+            return Ok(Vec::new());
+        }
+        let resp = self
+            .client
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .range(format!("bytes={start}-{}", end - 1))
+            .send()
+            .await
+            .map_err(|e| named(from_sdk(e, &site)))?;
+        let body = resp.body.collect().await.map_err(|e| AwsError::Other {
+            action: site.action.to_string(),
+            region: self.region.clone(),
+            detail: format!("reading s3://{bucket}/{key} bytes {start}-{}: {e}", end - 1),
+        })?;
+        // One buffer per part: no copy when the body arrived in one piece.
+        Ok(Vec::from(body.into_bytes()))
+    }
+}
+
+/// Adds the object to an error's text (`… s3://bucket/key …`) where the SDK's own does not
+/// say which object failed.
+fn name_object(e: AwsError, bucket: &str, key: &str) -> AwsError {
+    let object = format!("s3://{bucket}/{key}");
+    match e {
+        AwsError::AccessDenied {
+            service,
+            action,
+            region,
+            code,
+            message,
+        } => AwsError::AccessDenied {
+            service,
+            action,
+            region,
+            code,
+            message: format!("{message} (reading {object})"),
+        },
+        AwsError::Other {
+            action,
+            region,
+            detail,
+        } => AwsError::Other {
+            action,
+            region,
+            detail: format!("{object}: {detail}"),
+        },
+        other => other,
+    }
 }
 
 /// A bucket and a key prefix, from `s3://BUCKET/PREFIX` (the prefix may be empty; a

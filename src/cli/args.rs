@@ -304,7 +304,7 @@ pub struct CountTokensArgs {
     /// us-east-1).
     #[arg(long, value_parser = parse_region, value_name = "REGION")]
     pub count_region: Option<String>,
-    /// Named profile of the AWS config files.
+    /// Named profile of the AWS config files (CountTokens, S3 inputs, --job).
     #[arg(long)]
     pub profile: Option<String>,
     /// CountTokens calls in flight at once.
@@ -316,7 +316,8 @@ pub struct CountTokensArgs {
     /// Neither read nor write the cache of exact answers.
     #[arg(long)]
     pub no_cache: bool,
-    /// Attempts per AWS request; throttling is retried with exponential backoff.
+    /// Attempts per AWS request (CountTokens, S3 inputs, --job); throttling is retried with
+    /// exponential backoff.
     #[arg(long, env = "AWS_MAX_ATTEMPTS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
 }
@@ -369,6 +370,60 @@ pub enum ReportCommand {
     /// model-invocation logs.
     #[command(after_help = CHARGEBACK_HELP)]
     Chargeback(ChargebackArgs),
+    /// Batch inference jobs: what each really used (its manifest) against an estimate of
+    /// its input, in tokens and cost at batch rates.
+    #[command(after_help = BATCH_JOBS_HELP)]
+    BatchJobs(BatchJobsArgs),
+}
+
+const BATCH_JOBS_HELP: &str = "\
+Needs bedrock:ListModelInvocationJobs, and s3:GetObject and s3:ListBucket on the jobs' input
+and output buckets (see README, \"IAM policy\"). Differences are estimate - actual, percent of
+the actual.
+
+Examples:
+  bedrock-meter report batch-jobs --since 2026-11-01 --until 2026-12-01
+  bedrock-meter report batch-jobs --since 2026-11-01 --until 2026-12-01 --region us-east-1,us-west-2 --output-ratio 0.4
+  bedrock-meter --format csv report batch-jobs --since 2026-11-01 --until 2026-12-01 --status Completed -o jobs.csv
+  bedrock-meter report batch-jobs --since 2026-11-01 --until 2026-12-01 --no-estimate";
+
+#[derive(Debug, Args)]
+pub struct BatchJobsArgs {
+    /// First day, inclusive (YYYY-MM-DD, UTC): jobs submitted on or after it.
+    #[arg(long, value_name = "DATE")]
+    pub since: jiff::civil::Date,
+    /// Day after the last day (YYYY-MM-DD, UTC): jobs submitted before it.
+    #[arg(long, value_name = "DATE")]
+    pub until: jiff::civil::Date,
+    /// Regions to read, repeatable or comma separated (default: AWS_REGION,
+    /// AWS_DEFAULT_REGION, the profile's Region, else us-east-1).
+    #[arg(long, value_delimiter = ',', value_parser = parse_region)]
+    pub region: Vec<String>,
+    /// Named profile of the AWS config files (default: the default chain, AWS_PROFILE).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Only jobs with this status (Completed, PartiallyCompleted, InProgress, Failed…).
+    #[arg(long, value_name = "STATUS")]
+    pub status: Option<String>,
+    /// Skip the estimate (do not read the jobs' inputs): actual tokens and cost only.
+    #[arg(long)]
+    pub no_estimate: bool,
+    /// Estimate: expected output tokens = R × each request's input tokens (else
+    /// --output-tokens per request, else each request's max-tokens ceiling).
+    #[arg(long, value_name = "R", conflicts_with = "output_tokens", value_parser = parse_ratio)]
+    pub output_ratio: Option<f64>,
+    /// Estimate: expected output tokens per request.
+    #[arg(long, value_parser = parse_count)]
+    pub output_tokens: Option<u64>,
+    /// Worker threads for counting inputs (default: the number of cores).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub jobs: Option<u32>,
+    /// Attempts per AWS request; throttling is retried with exponential backoff.
+    #[arg(long, env = "AWS_MAX_ATTEMPTS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
+    /// No progress bar on stderr.
+    #[arg(long)]
+    pub no_progress: bool,
 }
 
 const CHARGEBACK_HELP: &str = "\
@@ -609,13 +664,13 @@ pub struct ShowArgs {
     pub region: Option<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 #[command(allow_negative_numbers = true)]
 pub struct EstimateArgs {
     /// Model ID in any form: bare ID, cross-Region profile (us., eu., apac., jp., au., global.),
     /// ARN, or CloudWatch `MODEL+flex` / `MODEL+priority` series.
-    #[arg(long, short = 'm')]
-    pub model: String,
+    #[arg(long, short = 'm', required_unless_present = "job")]
+    pub model: Option<String>,
     /// Number of requests the counts add up over (long-context rates and the context window
     /// apply per request).
     #[arg(long, value_parser = parse_count, default_value_t = 1)]
@@ -662,9 +717,16 @@ pub struct EstimateArgs {
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
     /// A batch-inference JSONL file ({"recordId", "modelInput"} per line); `-` reads stdin;
-    /// `.gz` accepted. Adds on-demand vs batch savings.
-    #[arg(long, value_name = "FILE.jsonl")]
+    /// `.gz` accepted; or S3: `s3://BUCKET/KEY.jsonl`, or `s3://BUCKET/PREFIX/` for every
+    /// .jsonl / .jsonl.gz under it, in key order, read in the AWS configuration's Region
+    /// (s3:ListBucket, s3:GetObject). Adds on-demand vs batch savings.
+    #[arg(long, value_name = "FILE.jsonl|S3_URI")]
     pub batch: Option<PathBuf>,
+    /// A Bedrock batch inference job (ARN or name): its model and S3 input
+    /// (bedrock:GetModelInvocationJob), estimated at batch and on-demand rates. A job
+    /// named by ARN is read in the ARN's Region, else in --region.
+    #[arg(long, value_name = "JOB_ARN_OR_NAME", conflicts_with_all = ["model", "batch", "files", "dir", "prompt"])]
+    pub job: Option<String>,
     /// Force the body format instead of detecting it (anthropic-messages, converse, llama…).
     #[arg(long, value_parser = |s: &str| s.parse::<BodyFormat>())]
     pub body_format: Option<BodyFormat>,

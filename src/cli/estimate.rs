@@ -24,13 +24,23 @@ fn selection(args: &EstimateArgs) -> ModeSelection {
     }
 }
 
+/// `--model`, which clap requires unless `--job` names the model.
+pub fn model_arg(args: &EstimateArgs) -> anyhow::Result<&str> {
+    args.model
+        .as_deref()
+        .ok_or_else(|| super::ExitError::usage("give --model (or --job)").into())
+}
+
 pub fn run(ctx: &Context, args: &EstimateArgs) -> anyhow::Result<i32> {
+    if args.job.is_some() {
+        return super::estimate_s3::job(ctx, args, selection(args));
+    }
     if super::estimate_inputs::wanted(args) {
         return super::estimate_inputs::run(ctx, args, selection(args));
     }
     super::estimate_exact::refuse_known_counts(args)?;
     let resolver = Resolver::new(&ctx.catalog, ctx.aliases.clone());
-    let resolved = resolver.resolve(&args.model)?;
+    let resolved = resolver.resolve(model_arg(args)?)?;
     let region = super::default_region(args.region.as_deref(), resolved.region.as_deref());
 
     let needs_tokens = resolved.model.kind != ModelKind::Image;

@@ -179,6 +179,16 @@ fn progress_bar(args: &EstimateArgs, path: &Path) -> ProgressBar {
 }
 
 pub fn run(ctx: &Context, args: &EstimateArgs, selection: ModeSelection) -> anyhow::Result<i32> {
+    ctx.output.write(&document(ctx, args, selection)?)?;
+    Ok(0)
+}
+
+/// The estimate of the request inputs, laid out.
+pub fn document(
+    ctx: &Context,
+    args: &EstimateArgs,
+    selection: ModeSelection,
+) -> anyhow::Result<crate::export::Document> {
     if args.input_tokens.is_some()
         || args.cache_read_tokens > 0
         || args.cache_write_tokens > 0
@@ -191,7 +201,7 @@ pub fn run(ctx: &Context, args: &EstimateArgs, selection: ModeSelection) -> anyh
         .into());
     }
     let resolver = Resolver::new(&ctx.catalog, ctx.aliases.clone());
-    let resolved = resolver.resolve(&args.model)?;
+    let resolved = resolver.resolve(super::estimate::model_arg(args)?)?;
     let region = super::default_region(args.region.as_deref(), resolved.region.as_deref());
     let model = resolved.model;
     let mut exact = super::estimate_exact::Exact::open(args, model)?;
@@ -279,6 +289,22 @@ pub fn run(ctx: &Context, args: &EstimateArgs, selection: ModeSelection) -> anyh
             .unwrap_or(1)
     });
     for path in &batches {
+        if let Some(uri) = super::estimate_s3::s3_uri(path) {
+            let s3 = super::estimate_s3::S3Batch {
+                uri,
+                args,
+                model,
+                jobs,
+                price,
+                pricer: sink.is_some().then_some(&pricer),
+                region: None,
+            };
+            totals.merge(s3.count(&mut |rows| match sink.as_mut() {
+                Some(s) => s.write(rows),
+                None => Ok(()),
+            })?);
+            continue;
+        }
         let input: Box<dyn BufRead + Send> =
             batch::open(path).with_context(|| format!("cannot read {}", path.display()))?;
         let bar = progress_bar(args, path);
@@ -434,6 +460,5 @@ pub fn run(ctx: &Context, args: &EstimateArgs, selection: ModeSelection) -> anyh
     est.warnings.extend(warnings);
     let mut doc = super::estimate::document(&est, resolved.notes.clone());
     exact.finish(&mut doc);
-    ctx.output.write(&doc)?;
-    Ok(0)
+    Ok(doc)
 }

@@ -4,6 +4,7 @@ mod alert;
 mod aliases;
 mod args;
 mod calibrate;
+mod batch_jobs;
 mod chargeback;
 mod count;
 mod count_exact;
@@ -11,6 +12,7 @@ mod estimate;
 mod estimate_exact;
 mod estimate_inputs;
 mod exact;
+mod estimate_s3;
 mod governance;
 mod models;
 mod output;
@@ -139,6 +141,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Report(args::ReportCommand::Daily(a)) => report::daily(&ctx, &a),
         Command::Report(args::ReportCommand::Governance(a)) => governance::run(&ctx, &a),
         Command::Report(args::ReportCommand::Chargeback(a)) => chargeback::run(&ctx, &a),
+        Command::Report(args::ReportCommand::BatchJobs(a)) => batch_jobs::run(&ctx, &a),
         Command::Aliases(_) => unreachable!("handled above"),
         Command::Tokenizer(args::TokenizerCommand::Calibrate(a)) => calibrate::run(&ctx, &a),
         Command::Alert(args::AlertCommand::Check(a)) => alert::check(&ctx, &a),

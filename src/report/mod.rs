@@ -7,6 +7,7 @@
 //! line.
 
 pub mod apportion;
+pub mod batch_jobs;
 pub mod chargeback;
 pub mod crosscheck;
 pub mod document;

@@ -5,11 +5,15 @@
 //!   files in S3, Athena).
 //! - [`invocation_logs`]: model-invocation logs → per-request records with tokens and the
 //!   caller, summed into daily usage records per principal and tags.
+//! - [`batch_jobs`]: batch inference jobs and their output manifests → job records.
+//! - [`s3_input`]: batch-inference JSONL in S3, streamed in ranged parts.
 //!
 //! Adding a source means adding a folder here; reports take its records unchanged.
 
+pub mod batch_jobs;
 pub mod cloudtrail;
 pub mod cloudwatch;
 pub mod invocation_logs;
 pub mod objects;
+pub mod s3_input;
 pub(crate) mod s3_walk;
