@@ -132,7 +132,7 @@ ALIASES = {
     "qwen.qwen3-vl-235b-a22b-instruct": "qwen.qwen3-vl-235b-a22b",
     "openai.gpt-oss-120b-1": "openai.gpt-oss-120b",
     "openai.gpt-oss-20b-1": "openai.gpt-oss-20b",
-    "amazon.titan-image-generator": "amazon.titan-image-generator",
+    "qwen.qwen3-next-80b-a3b-instruct": "qwen.qwen3-next-80b-a3b",
 }
 
 
@@ -325,6 +325,11 @@ def compare(facts: list[dict], rows: dict, ids: dict, verbose: bool) -> dict:
             out["missing"].append(f"{where}: {f['ref']} {f['usd'].normalize()} per {f['unit']} ({f['raw']})")
         elif any(same(h, f["usd"], f.get("tolerance")) for h in have):
             out["match"].append(f"{where}: {f['usd'].normalize()} ({f['ref']})")
+        elif f["scope"] == "any" and f["ref"] == "litellm" and any(same(h, f["usd"] * Decimal("1.1")) for h in have):
+            # The settled dispute: a bare in-Region ID of a model billed per route costs the geo
+            # rate (global + 10%); litellm prices its bare entries at the global rate.
+            out["bare-id dispute"].append(f"{where}: catalog geo {', '.join(str(h.normalize()) for h in have)} vs "
+                                          f"litellm bare (global rate) {f['usd'].normalize()} ({f['raw']})")
         else:
             out["disagree"].append(f"{where}: catalog {', '.join(str(h.normalize()) for h in have)} vs {f['ref']} "
                                    f"{f['usd'].normalize()} ({f['raw']})")
@@ -358,7 +363,7 @@ def main() -> int:
     missing_in_catalog = sorted(ref_models - set(ids))
     missing_in_refs = sorted(ids[k] for k in set(ids) - ref_models)
     regions = sorted({f["region"] for f in facts})
-    for kind in ("disagree",) + (("match", "missing") if args.verbose else ()):
+    for kind in ("disagree",) + (("bare-id dispute", "match", "missing") if args.verbose else ()):
         print(f"== {kind} ({len(result[kind])})")
         for line in sorted(result[kind]):
             print("  " + line)
@@ -375,6 +380,8 @@ def main() -> int:
     print(f"  catalog models: {len(ids)}")
     print(f"  matches: {len(result['match'])}")
     print(f"  disagreements: {len(result['disagree'])}")
+    print(f"  known dispute, bare in-Region IDs (catalog geo rate = litellm's global rate x 1.10): "
+          f"{len(result['bare-id dispute'])}")
     print(f"  reference prices the catalog lacks (model known): {len(result['missing'])}")
     print(f"  reference models missing from the catalog: {len(missing_in_catalog)}")
     print(f"  catalog models no reference prices: {len(missing_in_refs)}")

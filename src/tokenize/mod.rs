@@ -124,6 +124,16 @@ pub const APPROXIMATE_FAMILIES: &[&str] = &[
     "jamba",
     "image-prompt",
     "ai21-j2",
+    "video-prompt",
+    "gpt-5",
+    "qwen3",
+    "gemma",
+    "glm",
+    "kimi",
+    "nemotron",
+    "minimax",
+    "palmyra",
+    "grok",
 ];
 
 /// Whether `name` is a tokenizer family a model may name (the catalog checks this).
