@@ -465,3 +465,44 @@ fn coverage_table(c: &Catalog) -> String {
     }
     out
 }
+
+/// The command line takes the new quantities: `--rerank-queries` prices a rerank model, and
+/// without it the error says which flag is needed (exit status 2, a usage error).
+#[test]
+fn estimate_command_prices_rerank_queries_and_asks_for_them() {
+    let bin = env!("CARGO_BIN_EXE_bedrock-meter");
+    let out = std::process::Command::new(bin)
+        .args([
+            "estimate",
+            "-m",
+            "cohere.rerank-v3-5:0",
+            "--rerank-queries",
+            "25000",
+            "--format",
+            "json",
+        ])
+        .env("BEDROCK_METER_CACHE_DIR", env!("CARGO_TARGET_TMPDIR"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["modes"][0]["line_items"][0]["dimension"],
+        "rerank-queries"
+    );
+    assert_eq!(json["modes"][0]["total_usd"].to_string(), "50.00");
+    let out = std::process::Command::new(bin)
+        .args(["estimate", "-m", "cohere.rerank-v3-5:0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--rerank-queries"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -57,7 +57,7 @@ pub fn run(ctx: &Context, args: &EstimateArgs) -> anyhow::Result<i32> {
         )
         .into());
     }
-    if !needs_tokens && args.images == 0 {
+    if resolved.model.kind == ModelKind::Image && args.images == 0 {
         return Err(super::ExitError::usage(format!(
             "{} bills per image: give --images N",
             resolved.model.id
