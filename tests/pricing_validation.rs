@@ -361,3 +361,98 @@ percent = "25"
             .any(|d| d.line == 3 && d.message.contains("between 0 and 100"))
     );
 }
+
+#[test]
+fn new_rate_kinds_validate_their_units_modes_and_qualifiers() {
+    for ok in [
+        r#"{ mode = "on-demand", dimension = "audio-input-tokens", unit = "1M tokens", usd = "3" }"#,
+        r#"{ mode = "on-demand", dimension = "audio-output-tokens", unit = "1K tokens", usd = "0.012" }"#,
+        r#"{ mode = "on-demand", dimension = "video-input", unit = "second", usd = "0.0007" }"#,
+        r#"{ mode = "batch", dimension = "video-input", unit = "minute", usd = "0.042" }"#,
+        r#"{ mode = "on-demand", dimension = "rerank-queries", unit = "1K queries", usd = "2" }"#,
+        r#"{ mode = "on-demand", dimension = "image-edit", unit = "image", usd = "0.07" }"#,
+        r#"{ mode = "flex", dimension = "cache-write-30m", unit = "1M tokens", usd = "2.5" }"#,
+        r#"{ mode = "on-demand", dimension = "cache-write-30m", unit = "1M tokens", usd = "5", above_input_tokens = 272000 }"#,
+    ] {
+        let errs = errors_of(&with_row(ok));
+        assert!(errs.is_empty(), "{ok}: {errs:#?}");
+    }
+    assert_error(
+        &with_row(
+            r#"{ mode = "on-demand", dimension = "video-input", unit = "1M tokens", usd = "1" }"#,
+        ),
+        ROW_LINE,
+        Some("unit"),
+        "unit `1M tokens` does not fit dimension `video-input`",
+    );
+    assert_error(
+        &with_row(
+            r#"{ mode = "on-demand", dimension = "rerank-queries", unit = "image", usd = "1" }"#,
+        ),
+        ROW_LINE,
+        Some("unit"),
+        "does not fit dimension `rerank-queries`",
+    );
+    assert_error(
+        &with_row(
+            r#"{ mode = "on-demand", dimension = "audio-input-tokens", unit = "second", usd = "1" }"#,
+        ),
+        ROW_LINE,
+        Some("unit"),
+        "does not fit dimension `audio-input-tokens`",
+    );
+    assert_error(
+        &with_row(
+            r#"{ mode = "provisioned-1-month", dimension = "rerank-queries", unit = "1K queries", usd = "1" }"#,
+        ),
+        ROW_LINE,
+        Some("dimension"),
+        "dimension `rerank-queries` is not billed in mode `provisioned-1-month`",
+    );
+    assert_error(
+        &with_row(
+            r#"{ mode = "customization-training", dimension = "image-edit", unit = "image", usd = "1" }"#,
+        ),
+        ROW_LINE,
+        Some("dimension"),
+        "not billed in mode `customization-training`",
+    );
+    assert_error(
+        &with_row(
+            r#"{ mode = "on-demand", dimension = "video-input", unit = "second", usd = "1", above_input_tokens = 1000 }"#,
+        ),
+        ROW_LINE,
+        Some("above_input_tokens"),
+        "only applies to per-request token rows",
+    );
+    assert_error(
+        &with_row(
+            r#"{ mode = "on-demand", dimension = "rerank-queries", unit = "1K queries", usd = "1", resolution = "512x512" }"#,
+        ),
+        ROW_LINE,
+        Some("resolution"),
+        "only apply to image rows",
+    );
+    assert_error(
+        &with_row(
+            r#"{ mode = "on-demand", dimension = "video-input", unit = "hours", usd = "1" }"#,
+        ),
+        ROW_LINE,
+        Some("unit"),
+        "unknown unit",
+    );
+}
+
+#[test]
+fn a_rerank_model_kind_parses() {
+    let body = "\n[[models]]\nid = \"acme.rerank\"\nname = \"R\"\nkind = \"rerank\"\ntokenizer = \"cohere\"\nprices = [\n  { mode = \"on-demand\", dimension = \"rerank-queries\", unit = \"1K queries\", usd = \"2\" },\n]\n";
+    assert!(errors_of(body).is_empty(), "{:#?}", errors_of(body));
+    let bad = body.replace("kind = \"rerank\"", "kind = \"ranker\"");
+    let errs = errors_of(&bad);
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert!(
+        errs[0].message.contains("unknown modelkind `ranker`"),
+        "{}",
+        errs[0]
+    );
+}

@@ -92,7 +92,7 @@ fn shipped_vocabularies_match_the_manifest() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 11);
+    assert_eq!(checked, 12);
 }
 
 #[test]

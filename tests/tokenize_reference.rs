@@ -97,6 +97,7 @@ family_tests! {
     deepseek => "deepseek",
     claude_legacy => "claude-legacy",
     llama2 => "llama2",
+    qwen3 => "qwen3",
 }
 
 #[test]

@@ -490,16 +490,7 @@ fn price_row(ctx: &mut Ctx<'_>, defaults: &Defaults, spanned: &Spanned<RawPrice>
         );
     }
     if let Some(dim) = dimension {
-        if above_input_tokens.is_some()
-            && !matches!(
-                dim,
-                Dimension::InputTokens
-                    | Dimension::OutputTokens
-                    | Dimension::CacheRead
-                    | Dimension::CacheWrite5m
-                    | Dimension::CacheWrite1h
-            )
-        {
+        if above_input_tokens.is_some() && !dim.is_request_tokens() {
             ctx.error(
                 row_line,
                 "above_input_tokens",

@@ -68,6 +68,11 @@ impl Model {
         })
     }
 
+    /// Whether a row of `mode` billing `dimension` applies in this context.
+    pub fn rows_of(&self, ctx: &RateContext<'_>, mode: Mode, dimension: Dimension) -> bool {
+        self.rows(ctx, mode).any(|p| p.dimension == dimension)
+    }
+
     /// Whether any row of `mode` applies in this context.
     pub fn has_mode(&self, ctx: &RateContext<'_>, mode: Mode) -> bool {
         self.rows(ctx, mode).next().is_some()

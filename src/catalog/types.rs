@@ -7,6 +7,13 @@
 //! publish; you buy it with no commitment, or for one or six months at a lower hourly rate.
 //! Fine-tuning is billed per training token (or image) and per month of custom-model storage,
 //! and Custom Model Import per custom-model-unit minute and month.
+//!
+//! Newer models bill more than text tokens: speech-to-speech models (Nova Sonic) count audio
+//! tokens at their own rates, video models (TwelveLabs) bill seconds or minutes of video,
+//! rerank models bill per 1,000 queries, image-editing tools per edited image, and models
+//! served through Bedrock's *Mantle* engine (OpenAI, Moonshot, Z.ai, xAI…) write their prompt
+//! cache with a 30-minute time-to-live. Mantle's service tiers (standard, flex, priority) are
+//! the same per-request modes as everywhere else, so they need no notion of their own.
 
 use std::fmt;
 use std::str::FromStr;
@@ -106,8 +113,25 @@ string_enum! {
         CacheWrite5m => "cache-write-5m",
         /// Prompt tokens written to the cache with a 1-hour time-to-live.
         CacheWrite1h => "cache-write-1h",
+        /// Prompt tokens written to the cache with a 30-minute time-to-live (models served
+        /// through Bedrock's Mantle engine; Price List usage type `…-cache-write-tokens-30m`).
+        CacheWrite30m => "cache-write-30m",
         /// Prompt tokens served from the cache.
         CacheRead => "cache-read",
+        /// Audio input tokens of a speech model (Nova Sonic bills them apart from text tokens).
+        AudioInputTokens => "audio-input-tokens",
+        /// Audio output tokens of a speech model.
+        AudioOutputTokens => "audio-output-tokens",
+        /// Video sent to a video model (TwelveLabs Marengo embeddings, Pegasus), per second or
+        /// per minute of video.
+        VideoInput => "video-input",
+        /// Rerank queries, priced per 1,000. One query ranks up to 100 documents; Cohere's
+        /// "search unit" is exactly that (a query with more documents counts one search unit
+        /// per 100 documents), so search-unit prices are written as `rerank-queries`.
+        RerankQueries => "rerank-queries",
+        /// An image edited by an image-editing tool (inpaint, erase, upscale, recolor…),
+        /// billed per output image whatever its size.
+        ImageEdit => "image-edit",
         /// A generated image.
         Image => "image",
         /// An image sent to a multimodal embedding model.
@@ -136,16 +160,27 @@ impl Dimension {
                 | Dimension::OutputTokens
                 | Dimension::CacheWrite5m
                 | Dimension::CacheWrite1h
+                | Dimension::CacheWrite30m
                 | Dimension::CacheRead
+                | Dimension::AudioInputTokens
+                | Dimension::AudioOutputTokens
                 | Dimension::TrainingTokens
         )
+    }
+
+    /// Token dimensions billed per request (those a long-context threshold may apply to).
+    pub fn is_request_tokens(self) -> bool {
+        self.is_tokens() && self != Dimension::TrainingTokens
     }
 
     /// Dimensions measured in images.
     pub fn is_images(self) -> bool {
         matches!(
             self,
-            Dimension::Image | Dimension::InputImage | Dimension::TrainingImage
+            Dimension::Image
+                | Dimension::InputImage
+                | Dimension::TrainingImage
+                | Dimension::ImageEdit
         )
     }
 
@@ -159,9 +194,15 @@ impl Dimension {
                     | D::OutputTokens
                     | D::CacheWrite5m
                     | D::CacheWrite1h
+                    | D::CacheWrite30m
                     | D::CacheRead
+                    | D::AudioInputTokens
+                    | D::AudioOutputTokens
+                    | D::VideoInput
+                    | D::RerankQueries
                     | D::Image
                     | D::InputImage
+                    | D::ImageEdit
             ),
             Mode::ProvisionedNoCommit | Mode::Provisioned1Month | Mode::Provisioned6Month => {
                 self == D::ModelUnitHour
@@ -180,6 +221,8 @@ impl Dimension {
             Dimension::ModelUnitHour => unit == Unit::Hour,
             Dimension::ModelStorageMonth | Dimension::CmuMonth => unit == Unit::Month,
             Dimension::CmuMinute => unit == Unit::Minute,
+            Dimension::VideoInput => matches!(unit, Unit::Second | Unit::Minute),
+            Dimension::RerankQueries => unit == Unit::Queries1K,
             _ => false,
         }
     }
@@ -200,6 +243,10 @@ string_enum! {
         Month => "month",
         /// Per minute.
         Minute => "minute",
+        /// Per second (video input).
+        Second => "second",
+        /// Per thousand rerank queries (or search units).
+        Queries1K => "1K queries",
     }
 }
 
@@ -209,6 +256,7 @@ impl Unit {
         match self {
             Unit::Tokens1K => Decimal::from(1_000),
             Unit::Tokens1M => Decimal::from(1_000_000),
+            Unit::Queries1K => Decimal::from(1_000),
             _ => Decimal::ONE,
         }
     }
@@ -247,6 +295,8 @@ string_enum! {
         Embedding => "embedding",
         Image => "image",
         MultimodalEmbedding => "multimodal-embedding",
+        /// Ranks documents against a query (billed per query).
+        Rerank => "rerank",
     }
 }
 
@@ -312,6 +362,46 @@ mod tests {
         assert!(Dimension::InputTokens.fits_unit(Unit::Tokens1K));
         assert!(!Dimension::InputTokens.fits_unit(Unit::Hour));
         assert!(Dimension::Image.fits_unit(Unit::Image));
+    }
+
+    #[test]
+    fn new_rate_kinds_fit_only_their_units_and_modes() {
+        use Dimension as D;
+        for d in [D::AudioInputTokens, D::AudioOutputTokens, D::CacheWrite30m] {
+            assert!(d.is_tokens() && d.is_request_tokens(), "{d}");
+            assert!(
+                d.fits_unit(Unit::Tokens1M) && d.fits_unit(Unit::Tokens1K),
+                "{d}"
+            );
+            assert!(
+                !d.fits_unit(Unit::Second) && !d.fits_unit(Unit::Image),
+                "{d}"
+            );
+        }
+        assert!(D::VideoInput.fits_unit(Unit::Second));
+        assert!(D::VideoInput.fits_unit(Unit::Minute));
+        assert!(!D::VideoInput.fits_unit(Unit::Tokens1M));
+        assert!(D::RerankQueries.fits_unit(Unit::Queries1K));
+        assert!(!D::RerankQueries.fits_unit(Unit::Tokens1K));
+        assert!(D::ImageEdit.fits_unit(Unit::Image));
+        assert!(!D::ImageEdit.fits_unit(Unit::Hour));
+        assert!(!D::TrainingTokens.is_request_tokens());
+        for d in [
+            D::AudioInputTokens,
+            D::VideoInput,
+            D::RerankQueries,
+            D::ImageEdit,
+            D::CacheWrite30m,
+        ] {
+            for m in Mode::ALL {
+                assert_eq!(d.fits_mode(*m), m.is_per_request(), "{d} in {m}");
+            }
+        }
+        assert_eq!(Unit::Queries1K.size(), Decimal::from(1000));
+        assert_eq!(Unit::Second.size(), Decimal::ONE);
+        assert_eq!("1K queries".parse::<Unit>().unwrap(), Unit::Queries1K);
+        assert_eq!("second".parse::<Unit>().unwrap(), Unit::Second);
+        assert_eq!("rerank".parse::<ModelKind>().unwrap(), ModelKind::Rerank);
     }
 
     #[test]

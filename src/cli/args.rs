@@ -664,6 +664,23 @@ pub struct ShowArgs {
     pub region: Option<String>,
 }
 
+/// `estimate` quantities billed apart from text tokens and images.
+#[derive(Debug, Clone, Args, Default)]
+pub struct EstimateMediaArgs {
+    /// Audio input tokens (speech models such as Nova Sonic).
+    #[arg(long, value_parser = parse_count, default_value_t = 0)]
+    pub audio_input_tokens: u64,
+    /// Audio output tokens (speech models).
+    #[arg(long, value_parser = parse_count, default_value_t = 0)]
+    pub audio_output_tokens: u64,
+    /// Seconds of input video (video models such as TwelveLabs Marengo and Pegasus).
+    #[arg(long, value_parser = parse_count, default_value_t = 0)]
+    pub video_seconds: u64,
+    /// Rerank queries (one query ranks up to 100 documents; a Cohere search unit).
+    #[arg(long, value_parser = parse_count, default_value_t = 0)]
+    pub rerank_queries: u64,
+}
+
 #[derive(Debug, Clone, Args)]
 #[command(allow_negative_numbers = true)]
 pub struct EstimateArgs {
@@ -694,12 +711,14 @@ pub struct EstimateArgs {
     /// Input tokens written to the prompt cache.
     #[arg(long, value_parser = parse_count, default_value_t = 0)]
     pub cache_write_tokens: u64,
-    /// Time-to-live of cache writes: 5m (default) or 1h.
-    #[arg(long, default_value = "5m", value_parser = ["5m", "1h"])]
+    /// Time-to-live of cache writes: 5m (default), 1h, or 30m (models served through Mantle).
+    #[arg(long, default_value = "5m", value_parser = ["5m", "1h", "30m"])]
     pub cache_ttl: String,
     /// Images generated (image models) or sent (multimodal embedding models).
     #[arg(long, value_parser = parse_count, default_value_t = 0)]
     pub images: u64,
+    #[command(flatten)]
+    pub media: EstimateMediaArgs,
     /// Size of generated images (default 1024x1024).
     #[arg(long, value_parser = |s: &str| s.parse::<Resolution>())]
     pub image_size: Option<Resolution>,

@@ -3,7 +3,7 @@
 use super::Context;
 use super::args::{EstimateArgs, ModeArg};
 use crate::catalog::ModelKind;
-use crate::estimate::{CacheTtl, Estimate, ModeSelection, Usage, estimate};
+use crate::estimate::{CacheTtl, Estimate, MediaUsage, ModeSelection, Usage, estimate_media};
 use crate::export::{Cell, Document, Table};
 use crate::resolve::Resolver;
 
@@ -43,18 +43,32 @@ pub fn run(ctx: &Context, args: &EstimateArgs) -> anyhow::Result<i32> {
     let resolved = resolver.resolve(model_arg(args)?)?;
     let region = super::default_region(args.region.as_deref(), resolved.region.as_deref());
 
-    let needs_tokens = resolved.model.kind != ModelKind::Image;
+    let media = MediaUsage {
+        audio_input_tokens: args.media.audio_input_tokens,
+        audio_output_tokens: args.media.audio_output_tokens,
+        video_seconds: args.media.video_seconds,
+        rerank_queries: args.media.rerank_queries,
+    };
+    if resolved.model.kind == ModelKind::Rerank && media.rerank_queries == 0 {
+        return Err(super::ExitError::usage(format!(
+            "{} bills per rerank query: give --rerank-queries N",
+            resolved.model.id
+        ))
+        .into());
+    }
+    let needs_tokens = !matches!(resolved.model.kind, ModelKind::Image | ModelKind::Rerank);
     if needs_tokens
         && args.input_tokens.is_none()
         && args.output_tokens.is_none()
         && args.images == 0
+        && media == MediaUsage::default()
     {
         return Err(super::ExitError::usage(
             "give --input-tokens (and --output-tokens) to estimate",
         )
         .into());
     }
-    if !needs_tokens && args.images == 0 {
+    if resolved.model.kind == ModelKind::Image && args.images == 0 {
         return Err(super::ExitError::usage(format!(
             "{} bills per image: give --images N",
             resolved.model.id
@@ -70,16 +84,19 @@ pub fn run(ctx: &Context, args: &EstimateArgs) -> anyhow::Result<i32> {
         output_tokens: args.output_tokens.unwrap_or(0),
         cache_read_tokens: args.cache_read_tokens,
         cache_write_tokens: args.cache_write_tokens,
-        cache_ttl: if args.cache_ttl == "1h" {
-            CacheTtl::OneHour
-        } else {
-            CacheTtl::FiveMinutes
-        },
+        cache_ttl: CacheTtl::from_flag(&args.cache_ttl).unwrap_or_default(),
         images: args.images,
         image_resolution: args.image_size,
         image_quality: args.image_quality,
     };
-    let est = estimate(&resolved, &region, ctx.as_of, &usage, &selection(args));
+    let est = estimate_media(
+        &resolved,
+        &region,
+        ctx.as_of,
+        &usage,
+        &media,
+        &selection(args),
+    );
     ctx.output.write(&document(&est, resolved.notes.clone()))?;
     Ok(0)
 }

@@ -205,11 +205,7 @@ pub fn document(
     let region = super::default_region(args.region.as_deref(), resolved.region.as_deref());
     let model = resolved.model;
     let mut exact = super::estimate_exact::Exact::open(args, model)?;
-    let cache_ttl = if args.cache_ttl == "1h" {
-        CacheTtl::OneHour
-    } else {
-        CacheTtl::FiveMinutes
-    };
+    let cache_ttl = CacheTtl::from_flag(&args.cache_ttl).unwrap_or_default();
     let price = PriceOptions {
         output: match (args.output_tokens, args.output_ratio) {
             (Some(n), _) => OutputExpectation::PerRequest(n),

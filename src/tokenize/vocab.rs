@@ -20,6 +20,7 @@ pub static DEEPSEEK: &[u8] = vocab!("deepseek/tokenizer.json.gz");
 pub static CLAUDE_LEGACY: &[u8] = vocab!("claude-legacy/tokenizer.json.gz");
 pub static LLAMA2: &[u8] = vocab!("llama2/llama2-vocab-merges.json.gz");
 pub static AI21_J2: &[u8] = vocab!("ai21-j2/j2-tokenizer.model.gz");
+pub static QWEN3: &[u8] = vocab!("qwen3/qwen.tiktoken.gz");
 
 /// Inflates a shipped `.gz` file.
 pub fn inflate(gz: &[u8]) -> Vec<u8> {
