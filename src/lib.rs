@@ -11,12 +11,14 @@
 //! - [`estimate`] prices token counts under each pricing mode;
 //! - [`plan`] budgets planned workloads month by month under every pricing mode;
 //! - [`report`] prices usage records and lays them out as rows;
-//! - [`export`] writes documents as table, CSV, JSON or Markdown;
+//! - [`export`] writes documents as table, CSV, JSON, Markdown or HTML (with charts);
+//! - [`config`] reads the config file and records where each setting came from;
 //! - [`cli`] is the only place that knows the command line.
 
 pub mod aws;
 pub mod catalog;
 pub mod cli;
+pub mod config;
 pub mod estimate;
 pub mod export;
 pub mod money;

@@ -139,6 +139,7 @@ pub fn run(ctx: &Context, args: &CountArgs) -> anyhow::Result<i32> {
         table,
         notes,
         json,
+        ..Document::default()
     };
     ctx.output.write(&doc)?;
     Ok(0)

@@ -188,7 +188,10 @@ pub fn run(ctx: &Context, args: &GovernanceArgs) -> anyhow::Result<i32> {
         )?;
     }
 
-    let for_people = matches!(ctx.output.format, Format::Table | Format::Markdown);
+    let for_people = matches!(
+        ctx.output.format,
+        Format::Table | Format::Markdown | Format::Html
+    );
     ctx.output
         .write(&governance::document(&report, for_people))?;
     if let Some(path) = &args.findings_csv {

@@ -8,6 +8,7 @@
 
 pub mod apportion;
 pub mod chargeback;
+pub mod charts;
 pub mod crosscheck;
 pub mod document;
 pub mod governance;
