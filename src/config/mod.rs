@@ -119,6 +119,10 @@ mod tests {
         );
         let missing = "/nonexistent/bedrock-meter-config.toml".to_string();
         let e = load(|_| Some(missing.clone())).unwrap_err();
-        assert!(e.to_string().contains("cannot read the config file"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with(&format!("{missing}: cannot read the config file")),
+            "{e}"
+        );
     }
 }

@@ -68,42 +68,37 @@ fn draw(chart: &Chart, buf: &mut String) -> Result<(), Box<dyn std::error::Error
         m if m > 0.0 => m * 1.08,
         _ => 1.0,
     };
-    let many = n > 12;
     let labels: Vec<String> = chart
         .x_labels
         .iter()
-        .map(|l| axis_label(l, if many { 10 } else { 120 / n.max(4) }))
+        .map(|l| axis_label(l, (120 / n.max(4)).max(10)))
         .collect();
+    // Label every `step`-th category, so that labels (about 6.5 px a character at 12 px)
+    // do not overlap on the ~800 px axis.
+    let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(1) + 2;
+    let step = ((n * longest) as f64 * 6.5 / 800.0).ceil().max(1.0) as usize;
     let y_label = for_terminal(&chart.y_label);
     let root = SVGBackend::with_string(buf, (WIDTH, HEIGHT)).into_drawing_area();
     root.fill(&WHITE)?;
     // Category i is centred on x = i: whole numbers are ticks plotters picks by itself.
     let mut ctx = ChartBuilder::on(&root)
         .margin(12)
-        .x_label_area_size(if many { 80 } else { 40 })
+        .x_label_area_size(40)
         .y_label_area_size(80)
         .build_cartesian_2d(-0.5f64..n as f64 - 0.5, 0f64..y_max)?;
-    let x_style = if many {
-        ("sans-serif", 11)
-            .into_font()
-            .transform(FontTransform::Rotate270)
-            .into_text_style(&root)
-    } else {
-        ("sans-serif", 12).into_font().into_text_style(&root)
-    };
     ctx.configure_mesh()
         .disable_x_mesh()
         .light_line_style(RGBColor(0xF2, 0xF2, 0xF2))
         .x_labels(n.min(31))
         .x_label_formatter(&|x: &f64| {
             let i = x.round();
-            if (x - i).abs() < 1e-9 && i >= 0.0 {
+            if (x - i).abs() < 1e-9 && i >= 0.0 && (i as usize).is_multiple_of(step) {
                 labels.get(i as usize).cloned().unwrap_or_default()
             } else {
                 String::new()
             }
         })
-        .x_label_style(x_style)
+        .x_label_style(("sans-serif", 12))
         .y_desc(y_label.as_str())
         .y_label_formatter(&|v: &f64| short_number(*v))
         .draw()?;
