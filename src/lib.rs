@@ -13,7 +13,8 @@
 //! - [`plan`] budgets planned workloads month by month under every pricing mode;
 //! - [`report`] prices usage records and lays them out as rows;
 //! - [`alert`] checks budgets against priced usage and delivers alerts (SNS, webhooks);
-//! - [`export`] writes documents as table, CSV, JSON or Markdown;
+//! - [`export`] writes documents as table, CSV, JSON, Markdown or HTML (with charts);
+//! - [`config`] reads the config file and records where each setting came from;
 //! - [`cli`] is the only place that knows the command line.
 
 pub mod alert;
@@ -21,6 +22,7 @@ pub mod aws;
 pub mod catalog;
 pub mod cli;
 pub mod count_tokens;
+pub mod config;
 pub mod estimate;
 pub mod export;
 pub mod money;

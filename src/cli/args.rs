@@ -43,9 +43,19 @@ pub struct Cli {
     )]
     pub aliases: Option<PathBuf>,
 
-    /// Output format.
-    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    /// Output format (html: one self-contained file with charts).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t = Format::Table,
+        env = "BEDROCK_METER_FORMAT"
+    )]
     pub format: Format,
+
+    /// Tables: every column at full width, even when the terminal is narrower.
+    #[arg(long, global = true)]
+    pub wide: bool,
 
     /// Write the output to FILE (atomically) instead of stdout.
     #[arg(long, short = 'o', global = true, value_name = "FILE")]
@@ -57,6 +67,14 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
+
+    /// The budgets file (from the environment or the config file; no flag yet).
+    #[arg(skip)]
+    pub budgets: Option<PathBuf>,
+
+    /// The resolved settings, for `config show`.
+    #[arg(skip)]
+    pub(crate) effective: Option<super::settings::Effective>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -100,6 +118,62 @@ pub enum Command {
     /// them in a loop, or turn them into CloudWatch alarms.
     #[command(subcommand)]
     Alert(AlertCommand),
+    /// The config file: `config show` prints every effective setting and where it came from.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(
+        after_help = "Examples:\n  bedrock-meter completions bash > ~/.local/share/bash-completion/completions/bedrock-meter\n  bedrock-meter completions zsh > ~/.zfunc/_bedrock-meter\n  bedrock-meter completions fish > ~/.config/fish/completions/bedrock-meter.fish"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), or write one page per command into a folder.
+    #[command(
+        after_help = "Examples:\n  bedrock-meter man | man -l -\n  bedrock-meter man --dir ~/.local/share/man/man1"
+    )]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Every setting's effective value and its source (flag, env, file:line, default).
+    #[command(
+        after_help = "Precedence: flag > environment variable > config file > default.\nThe file: BEDROCK_METER_CONFIG, else ~/.config/bedrock-meter/config.toml (the platform's config folder).\n\nExamples:\n  bedrock-meter config show\n  bedrock-meter --format json config show --timezone Europe/Berlin"
+    )]
+    Show(ConfigShowArgs),
+}
+
+/// The per-command settings, to see how flags combine with the environment and the file.
+#[derive(Debug, Args)]
+pub struct ConfigShowArgs {
+    /// Default Regions of the reports.
+    #[arg(long, value_delimiter = ',', value_parser = parse_region, env = "BEDROCK_METER_REGIONS")]
+    pub region: Vec<String>,
+    /// Named profile of the AWS config files.
+    #[arg(long, env = "BEDROCK_METER_PROFILE")]
+    pub profile: Option<String>,
+    /// Time zone (IANA name) whose midnights start the days.
+    #[arg(
+        long,
+        default_value = "UTC",
+        value_name = "ZONE",
+        env = "BEDROCK_METER_TIMEZONE"
+    )]
+    pub timezone: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write bedrock-meter.1 and one page per command (bedrock-meter-report-daily.1, …)
+    /// into this folder instead of printing the main page.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -208,10 +282,10 @@ pub enum AliasesCommand {
 #[derive(Debug, Args)]
 pub struct AliasSyncArgs {
     /// Regions to list, repeatable or comma separated (default: AWS_REGION, else us-east-1).
-    #[arg(long, value_delimiter = ',', value_parser = parse_region)]
+    #[arg(long, value_delimiter = ',', value_parser = parse_region, env = "BEDROCK_METER_REGIONS")]
     pub region: Vec<String>,
     /// Named profile of the AWS config files.
-    #[arg(long)]
+    #[arg(long, env = "BEDROCK_METER_PROFILE")]
     pub profile: Option<String>,
     /// The alias file to write or merge into (atomically); default: `-o/--output`, then the
     /// global --aliases file, else the merged file goes to stdout.
@@ -450,13 +524,18 @@ pub struct ChargebackArgs {
     #[arg(long, default_value = "principal", value_parser = |s: &str| s.parse::<GroupBy>())]
     pub by: GroupBy,
     /// Regions: where to look for the logging configuration, and which S3 folders to read.
-    #[arg(long, value_delimiter = ',', value_parser = parse_region)]
+    #[arg(long, value_delimiter = ',', value_parser = parse_region, env = "BEDROCK_METER_REGIONS")]
     pub region: Vec<String>,
     /// Named profile of the AWS config files.
-    #[arg(long)]
+    #[arg(long, env = "BEDROCK_METER_PROFILE")]
     pub profile: Option<String>,
     /// Time zone (IANA name) whose midnights start the days.
-    #[arg(long, default_value = "UTC", value_name = "ZONE")]
+    #[arg(
+        long,
+        default_value = "UTC",
+        value_name = "ZONE",
+        env = "BEDROCK_METER_TIMEZONE"
+    )]
     pub timezone: String,
     #[command(flatten)]
     pub source: LogArgs,
@@ -487,10 +566,10 @@ pub struct GovernanceArgs {
     /// Regions to read, repeatable or comma separated. LookupEvents: one call stream per
     /// Region (default AWS_REGION, the profile's, else us-east-1). Trails on S3: only these
     /// Regions' folders (default: every Region of the trail).
-    #[arg(long, value_delimiter = ',', value_parser = parse_region)]
+    #[arg(long, value_delimiter = ',', value_parser = parse_region, env = "BEDROCK_METER_REGIONS")]
     pub region: Vec<String>,
     /// Named profile of the AWS config files (default: the default chain, AWS_PROFILE).
-    #[arg(long)]
+    #[arg(long, env = "BEDROCK_METER_PROFILE")]
     pub profile: Option<String>,
     /// Trail log files instead of LookupEvents: s3://BUCKET/PREFIX (the prefix above
     /// AWSLogs/), or a local folder or file (.json, .json.gz; {"Records": [...]}, a bare array, or
@@ -557,13 +636,18 @@ pub struct DailyArgs {
     pub until: jiff::civil::Date,
     /// Regions to read, repeatable or comma separated (default: AWS_REGION,
     /// AWS_DEFAULT_REGION, the profile's Region, else us-east-1).
-    #[arg(long, value_delimiter = ',', value_parser = parse_region)]
+    #[arg(long, value_delimiter = ',', value_parser = parse_region, env = "BEDROCK_METER_REGIONS")]
     pub region: Vec<String>,
     /// Named profile of the AWS config files (default: the default chain, AWS_PROFILE).
-    #[arg(long)]
+    #[arg(long, env = "BEDROCK_METER_PROFILE")]
     pub profile: Option<String>,
     /// Time zone (IANA name) whose midnights start the days.
-    #[arg(long, default_value = "UTC", value_name = "ZONE")]
+    #[arg(
+        long,
+        default_value = "UTC",
+        value_name = "ZONE",
+        env = "BEDROCK_METER_TIMEZONE"
+    )]
     pub timezone: String,
     /// Group rows by: day, region, model; comma separated (default: all three, one row per
     /// day × Region × model series). `principal` and `tag:KEY` need a source that knows

@@ -74,7 +74,10 @@ pub fn run(ctx: &Context, args: &ChargebackArgs) -> anyhow::Result<i32> {
     let mut c = chargeback::chargeback(&priced, args.by.clone(), &opts);
     c.notes.extend(collected.notes.iter().cloned());
     c.notes.extend(ctx.catalog.staleness_note(super::today()));
-    let totals_row = matches!(ctx.output.format, Format::Table | Format::Markdown);
+    let totals_row = matches!(
+        ctx.output.format,
+        Format::Table | Format::Markdown | Format::Html
+    );
     let mut doc = chargeback::document(&c, totals_row);
     if let serde_json::Value::Object(m) = &mut doc.json {
         m.insert("sources".into(), collected.sources.clone());

@@ -216,5 +216,7 @@ pub fn document(est: &Estimate, mut notes: Vec<String>) -> Document {
         table,
         notes,
         json: serde_json::to_value(est).expect("estimate serializes"),
+        charts: crate::estimate::charts::estimate_charts(est),
+        drop_order: vec!["unit".into(), "unit_price_usd".into()],
     }
 }

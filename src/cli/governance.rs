@@ -191,7 +191,10 @@ pub fn run(ctx: &Context, args: &GovernanceArgs) -> anyhow::Result<i32> {
     report
         .notes
         .extend(ctx.catalog.staleness_note(super::today()));
-    let for_people = matches!(ctx.output.format, Format::Table | Format::Markdown);
+    let for_people = matches!(
+        ctx.output.format,
+        Format::Table | Format::Markdown | Format::Html
+    );
     ctx.output
         .write(&governance::document(&report, for_people))?;
     if let Some(path) = &args.findings_csv {

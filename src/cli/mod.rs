@@ -6,6 +6,7 @@ mod args;
 mod calibrate;
 mod batch_jobs;
 mod chargeback;
+mod completions;
 mod count;
 mod count_exact;
 mod estimate;
@@ -20,10 +21,11 @@ mod plan;
 mod pricing;
 mod pricing_refresh;
 mod report;
+mod settings;
 
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 pub use args::{Cli, Command};
 
@@ -55,8 +57,9 @@ impl ExitError {
 
 /// Parses the process arguments, runs the command, prints errors; returns the exit status.
 pub fn main() -> i32 {
-    let cli = Cli::parse();
-    match run(cli) {
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    match with_settings(cli, &matches).and_then(run) {
         Ok(code) => code,
         Err(e) => {
             let code = if let Some(x) = e.downcast_ref::<ExitError>() {
@@ -75,6 +78,22 @@ pub fn main() -> i32 {
     }
 }
 
+/// Applies the config file under the flags and environment (see [`crate::config`]);
+/// `completions` and `man` do not read it.
+fn with_settings(mut cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<Cli> {
+    if matches!(cli.command, Command::Completions(_) | Command::Man(_)) {
+        return Ok(cli);
+    }
+    let file = crate::config::load(|k| std::env::var(k).ok())
+        .map_err(|e| ExitError::usage(format!("config file: {e}")))?;
+    let effective = settings::apply(&mut cli, matches, file.as_ref());
+    cli.budgets = effective.budgets.value.clone();
+    if let Command::Config(args::ConfigCommand::Show(_)) = &cli.command {
+        cli.effective = Some(effective);
+    }
+    Ok(cli)
+}
+
 /// Shared state of one invocation.
 pub struct Context {
     pub catalog: Catalog,
@@ -83,6 +102,8 @@ pub struct Context {
     pub as_of: jiff::civil::Date,
     /// `--as-of` as given (`None`: not given; reports then price each day on its own date).
     pub as_of_flag: Option<jiff::civil::Date>,
+    /// The budgets file (`BEDROCK_METER_BUDGETS` or the config file's `budgets`).
+    pub budgets: Option<PathBuf>,
 }
 
 /// Runs a parsed command line; returns the exit status.
@@ -90,7 +111,21 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     let output = output::Output {
         format: cli.format,
         path: cli.output.clone(),
+        width: output::table_width(cli.wide, cli.output.is_some()),
     };
+    match &cli.command {
+        Command::Completions(a) => return completions::completions(a, cli.output.as_deref()),
+        Command::Man(a) => return completions::man(a, cli.output.as_deref()),
+        Command::Config(args::ConfigCommand::Show(_)) => {
+            let effective = cli
+                .effective
+                .as_ref()
+                .ok_or_else(|| anyhow::anyhow!("settings were not resolved"))?;
+            output.write(&settings::show_document(effective))?;
+            return Ok(0);
+        }
+        _ => {}
+    }
     if let Command::Aliases(args::AliasesCommand::Sync(a)) = &cli.command {
         // Before the alias file is loaded: the sync may be what creates it.
         let target = cli.output.as_deref().or(cli.aliases.as_deref());
@@ -127,6 +162,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         output,
         as_of,
         as_of_flag: cli.as_of,
+        budgets: cli.budgets.clone(),
     };
     match cli.command {
         Command::Models(a) => models::run(&ctx, &a),
@@ -147,6 +183,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Alert(args::AlertCommand::Check(a)) => alert::check(&ctx, &a),
         Command::Alert(args::AlertCommand::Watch(a)) => alert::watch(&ctx, &a),
         Command::Alert(args::AlertCommand::Alarms(a)) => alert::alarms(&ctx, &a),
+        Command::Config(_) | Command::Completions(_) | Command::Man(_) => {
+            unreachable!("handled above")
+        }
     }
 }
 

@@ -140,6 +140,18 @@ pub fn run(ctx: &Context, args: &ModelsArgs) -> anyhow::Result<i32> {
             ctx.as_of
         )],
         json: json!({ "as_of": ctx.as_of.to_string(), "models": json_models }),
+        // Narrow terminals keep provider, ID, prices and status.
+        drop_order: [
+            "regions",
+            "modes",
+            "tokenizer",
+            "kind",
+            "context_window",
+            "name",
+        ]
+        .map(String::from)
+        .to_vec(),
+        ..Document::default()
     };
     ctx.output.write(&doc)?;
     Ok(0)

@@ -298,6 +298,8 @@ pub fn plan_document(p: &Plan) -> Document {
         table,
         notes,
         json: serde_json::to_value(p).expect("plan serializes"),
+        charts: crate::plan::charts::plan_charts(p),
+        drop_order: vec!["model_units".into(), "requests".into(), "cheapest".into()],
     }
 }
 
@@ -370,5 +372,7 @@ pub fn compare_document(c: &Comparison) -> Document {
         table,
         notes,
         json: serde_json::to_value(c).expect("comparison serializes"),
+        drop_order: vec!["diff_pct".into()],
+        ..Document::default()
     }
 }

@@ -125,6 +125,10 @@ pub fn show(ctx: &Context, args: &ShowArgs) -> anyhow::Result<i32> {
             "prices": rows,
             "notes": notes,
         }),
+        drop_order: ["source", "effective", "applies_to", "status"]
+            .map(String::from)
+            .to_vec(),
+        ..Document::default()
     };
     ctx.output.write(&doc)?;
     Ok(0)
@@ -168,6 +172,7 @@ pub fn validate(path: Option<&Path>, output: &Output) -> anyhow::Result<i32> {
             "price_rows": rows,
             "diagnostics": v.diagnostics,
         }),
+        ..Document::default()
     };
     output.write(&doc)?;
     Ok(if errors == 0 { 0 } else { 1 })

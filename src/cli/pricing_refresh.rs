@@ -132,6 +132,7 @@ pub fn run(
     let output = Output {
         format: ctx.output.format,
         path: None,
+        width: ctx.output.width,
     };
     output.write(&doc)?;
     Ok(if args.check && changed { 1 } else { 0 })

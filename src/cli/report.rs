@@ -112,7 +112,10 @@ pub fn daily(ctx: &Context, args: &DailyArgs) -> anyhow::Result<i32> {
     if let Some(path) = &args.append {
         append(path, &rep)?;
     }
-    let totals_row = matches!(ctx.output.format, Format::Table | Format::Markdown);
+    let totals_row = matches!(
+        ctx.output.format,
+        Format::Table | Format::Markdown | Format::Html
+    );
     ctx.output.write(&report::document(&rep, totals_row))?;
     Ok(0)
 }
@@ -248,7 +251,10 @@ fn daily_from_logs(
     if let Some(path) = &args.append {
         append(path, &rep)?;
     }
-    let totals_row = matches!(ctx.output.format, Format::Table | Format::Markdown);
+    let totals_row = matches!(
+        ctx.output.format,
+        Format::Table | Format::Markdown | Format::Html
+    );
     let mut doc = report::document(&rep, totals_row);
     if let serde_json::Value::Object(m) = &mut doc.json {
         m.insert("sources".into(), collected.sources.clone());

@@ -15,6 +15,7 @@ use crate::catalog::{
 use crate::money;
 use crate::resolve::{Resolved, Route};
 
+pub mod charts;
 pub mod requests;
 pub mod stream;
 

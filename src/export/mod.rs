@@ -1,17 +1,24 @@
-//! Writers of command results: table, CSV, JSON, Markdown — one small file per format
-//! behind one trait. Commands build a [`Document`]; exporters only lay it out.
+//! Writers of command results: table, CSV, JSON, Markdown, HTML — one small file per format
+//! behind one trait. Commands build a [`Document`]; exporters only lay it out. Charts are
+//! specified in the document ([`chart`]) and drawn only by the HTML exporter.
 //!
 //! Text that may come from AWS records or user files is untrusted: the table and Markdown
 //! writers strip terminal control sequences, and the CSV writer neutralises spreadsheet
 //! formulas (see [`sanitize`]).
 
+pub mod chart;
 mod csv;
+pub mod fit;
+mod html;
 mod json;
 mod markdown;
+pub mod precision;
 pub mod sanitize;
+pub mod svg_chart;
 mod table;
 pub mod write;
 
+pub use chart::{Chart, ChartKind, Marker, Series};
 pub use csv::read_csv;
 
 use rust_decimal::Decimal;
@@ -25,6 +32,8 @@ pub enum Format {
     Csv,
     Json,
     Markdown,
+    /// One self-contained HTML file with charts (inline CSS and SVG).
+    Html,
 }
 
 /// One value of a table.
@@ -118,6 +127,11 @@ pub struct Document {
     pub notes: Vec<String>,
     /// The JSON form of the result.
     pub json: serde_json::Value,
+    /// Charts of the result (HTML only; see [`chart`]).
+    pub charts: Vec<Chart>,
+    /// Columns a terminal table leaves out, in this order, when it does not fit the terminal
+    /// (least useful first); columns not named here are always shown. See [`fit`].
+    pub drop_order: Vec<String>,
 }
 
 /// Lays out a document in one format.
@@ -125,10 +139,16 @@ pub trait Exporter {
     fn export(&self, doc: &Document) -> anyhow::Result<Vec<u8>>;
 }
 
-/// The exporter for `format`.
+/// The exporter for `format` (tables at full width).
 pub fn exporter(format: Format) -> Box<dyn Exporter> {
+    exporter_fitted(format, None)
+}
+
+/// The exporter for `format`; a table is fitted to `width` characters when given.
+pub fn exporter_fitted(format: Format, width: Option<usize>) -> Box<dyn Exporter> {
     match format {
-        Format::Table => Box::new(table::TableExporter),
+        Format::Table => Box::new(table::TableExporter { width }),
+        Format::Html => Box::new(html::HtmlExporter),
         Format::Csv => Box::new(csv::CsvExporter),
         Format::Json => Box::new(json::JsonExporter),
         Format::Markdown => Box::new(markdown::MarkdownExporter),

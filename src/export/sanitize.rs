@@ -27,6 +27,23 @@ pub fn for_csv(s: &str) -> String {
     }
 }
 
+/// Escapes text for HTML and SVG (element text and quoted attribute values), after making
+/// control characters visible as [`for_terminal`] does.
+pub fn for_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in for_terminal(s).chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -36,6 +53,14 @@ mod tests {
         assert_eq!(for_terminal("a\x1b[31mred\x07"), "a\\x1b[31mred\\x07");
         assert_eq!(for_terminal("tab\there"), "tab here");
         assert_eq!(for_terminal("caf\u{e9} \u{9b}"), "caf\u{e9} \\x9b");
+    }
+
+    #[test]
+    fn html_is_escaped() {
+        assert_eq!(
+            for_html("\"><svg onload=alert(1)>&\x1b[0m'"),
+            "&quot;&gt;&lt;svg onload=alert(1)&gt;&amp;\\x1b[0m&#39;"
+        );
     }
 
     #[test]

@@ -35,6 +35,7 @@
 
 pub mod breakeven;
 pub mod calendar;
+pub mod charts;
 pub mod compare;
 pub mod cost;
 pub mod file;

@@ -222,6 +222,22 @@ pub fn document(c: &Chargeback, totals_row: bool) -> Document {
             "complete": complete,
             "notes": c.notes,
         }),
+        charts: super::charts::chargeback_charts(c),
+        drop_order: [
+            "series_days",
+            "unpriced_series_days",
+            "images",
+            "cache_write_tokens",
+            "cache_read_tokens",
+            "server_errors",
+            "client_errors",
+            "throttles",
+            "input_tokens",
+            "output_tokens",
+            "status",
+        ]
+        .map(String::from)
+        .to_vec(),
     }
 }
 

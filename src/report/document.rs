@@ -212,5 +212,28 @@ pub fn document(report: &DailyReport, totals_row: bool) -> Document {
         table,
         notes,
         json,
+        charts: super::charts::daily_charts(report),
+        drop_order: [
+            "resolved_model",
+            "cache_write_cost_usd",
+            "cache_read_cost_usd",
+            "image_cost_usd",
+            "images",
+            "cache_write_tokens",
+            "latency_avg_ms",
+            "latency_p50_ms",
+            "latency_p90_ms",
+            "input_cost_usd",
+            "output_cost_usd",
+            "server_errors",
+            "client_errors",
+            "cache_read_tokens",
+            "latency_p99_ms",
+            "throttles",
+            "region",
+            "status",
+        ]
+        .map(String::from)
+        .to_vec(),
     }
 }

@@ -9,6 +9,7 @@
 pub mod apportion;
 pub mod batch_jobs;
 pub mod chargeback;
+pub mod charts;
 pub mod crosscheck;
 pub mod document;
 pub mod governance;

@@ -355,6 +355,23 @@ pub fn document(report: &GovernanceReport, for_people: bool) -> Document {
         table,
         notes,
         json,
+        charts: super::charts::governance_charts(report),
+        drop_order: [
+            "account",
+            "principal_type",
+            "resolved_model",
+            "first_seen",
+            "last_seen",
+            "operations",
+            "rerouted_calls",
+            "user_agents",
+            "source_ips",
+            "invoke_calls",
+            "errors",
+            "error_share_pct",
+        ]
+        .map(String::from)
+        .to_vec(),
     }
 }
 
@@ -379,6 +396,7 @@ pub fn findings_document(findings: &[Finding]) -> Document {
         table,
         notes: Vec::new(),
         json: Value::Array(findings.iter().map(finding_json).collect()),
+        ..Document::default()
     }
 }
 
@@ -407,5 +425,6 @@ pub fn changes_document(changes: &[Change]) -> Document {
         table,
         notes: Vec::new(),
         json: Value::Array(changes.iter().map(change_json).collect()),
+        ..Document::default()
     }
 }

@@ -14,6 +14,7 @@
 
 pub mod aggregate;
 pub mod changes;
+pub mod charts;
 pub mod cost;
 pub mod document;
 pub mod findings;
