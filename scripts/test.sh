@@ -63,6 +63,10 @@ export BEDROCK_METER_CACHE_DIR="$PWD/target/test-tokenizer-cache"
 export BEDROCK_METER_DATA_DIR="$PWD/target/test-data-dir"
 rm -rf "$BEDROCK_METER_DATA_DIR"
 mkdir -p "$BEDROCK_METER_DATA_DIR"
+# No config file (an empty value means none): a developer's ~/.config/bedrock-meter/config.toml
+# must not change what the tests see.
+export BEDROCK_METER_CONFIG=""
+unset BEDROCK_METER_REGIONS BEDROCK_METER_PROFILE BEDROCK_METER_TIMEZONE BEDROCK_METER_FORMAT BEDROCK_METER_BUDGETS BEDROCK_METER_ALERT_STATE
 unset AWS_SESSION_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ENDPOINT_URL_CLOUDWATCH AWS_MAX_ATTEMPTS
 
 cargo test --locked --all-targets "$@"

@@ -24,7 +24,14 @@ use crate::report::{self, Priced};
 use crate::resolve::Resolver;
 use crate::sources::cloudwatch::{self, MonitorConfig};
 
-fn load_budgets(ctx: &Context, path: &std::path::Path) -> anyhow::Result<BudgetsFile> {
+/// The budgets file: `--budgets`, else `BEDROCK_METER_BUDGETS` or the config file's
+/// `budgets` (see `config show`).
+fn load_budgets(ctx: &Context, flag: &Option<std::path::PathBuf>) -> anyhow::Result<BudgetsFile> {
+    let path = flag.as_ref().or(ctx.budgets.as_ref()).ok_or_else(|| {
+        ExitError::usage(
+            "no budgets file: give --budgets FILE, set BEDROCK_METER_BUDGETS, or `budgets` in the config file",
+        )
+    })?;
     budgets::load(path, &ctx.catalog).map_err(|e| ExitError::usage(e.to_string()).into())
 }
 
@@ -252,7 +259,6 @@ fn money_cell(d: Option<rust_decimal::Decimal>) -> Cell {
 }
 
 // `..Default::default()` on purpose: `Document` gains fields this command does not set.
-#[allow(clippy::needless_update)]
 fn document(o: &Outcome, dry_run: bool) -> Document {
     let mut table = Table::new(&[
         "budget",

@@ -200,9 +200,10 @@ pub enum AlertCommand {
 
 #[derive(Debug, Args, Clone)]
 pub struct AlertCheckArgs {
-    /// The budgets file (TOML; see examples/budgets.toml).
+    /// The budgets file (TOML; see examples/budgets.toml). Default: BEDROCK_METER_BUDGETS,
+    /// else the config file's `budgets`.
     #[arg(long, value_name = "FILE")]
-    pub budgets: PathBuf,
+    pub budgets: Option<PathBuf>,
     /// The alert state file (default: the user's state folder,
     /// bedrock-meter/alert-state.json).
     #[arg(long, value_name = "FILE", env = "BEDROCK_METER_ALERT_STATE")]
@@ -248,9 +249,10 @@ pub struct AlertWatchArgs {
 
 #[derive(Debug, Args)]
 pub struct AlertAlarmsArgs {
-    /// The budgets file (TOML; see examples/budgets.toml).
+    /// The budgets file (TOML; see examples/budgets.toml). Default: BEDROCK_METER_BUDGETS,
+    /// else the config file's `budgets`.
     #[arg(long, value_name = "FILE")]
-    pub budgets: PathBuf,
+    pub budgets: Option<PathBuf>,
     /// Regions for budgets without `regions` (default: AWS_REGION, the profile's Region,
     /// else us-east-1).
     #[arg(long, value_delimiter = ',', value_parser = parse_region)]

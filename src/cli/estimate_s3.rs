@@ -69,7 +69,11 @@ impl S3Batch<'_> {
         on_rows: &mut dyn FnMut(&[Row]) -> anyhow::Result<()>,
     ) -> anyhow::Result<Totals> {
         let rt = crate::aws::runtime();
-        let aws = load_aws(&rt, self.args.exact.api.profile.clone(), self.args.exact.api.max_attempts);
+        let aws = load_aws(
+            &rt,
+            self.args.exact.api.profile.clone(),
+            self.args.exact.api.max_attempts,
+        );
         let region = aws.region_or(self.region.as_deref().or(region_from_env().as_deref()));
         let s3 = S3::new(&aws, &region);
         count_location(
@@ -154,7 +158,11 @@ pub fn job(ctx: &Context, args: &EstimateArgs, selection: ModeSelection) -> anyh
         .or_else(|| args.region.clone())
         .or_else(region_from_env);
     let rt = crate::aws::runtime();
-    let aws = load_aws(&rt, args.exact.api.profile.clone(), args.exact.api.max_attempts);
+    let aws = load_aws(
+        &rt,
+        args.exact.api.profile.clone(),
+        args.exact.api.max_attempts,
+    );
     let region = aws.region_or(region.as_deref());
     let job = rt.block_on(crate::sources::batch_jobs::fetch(&aws, &region, &id))?;
     drop(rt);

@@ -218,7 +218,6 @@ fn money(d: Option<rust_decimal::Decimal>) -> Cell {
 
 /// The difference and the unmatched products as one table.
 // `..Default::default()`: Document gains fields other commands set.
-#[allow(clippy::needless_update)]
 pub fn document(
     outcome: &Outcome,
     collected: &Collected,

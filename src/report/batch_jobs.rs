@@ -310,7 +310,6 @@ pub const COLUMNS: &[&str] = &[
 
 /// Lays the report out: one row per job; `header` facts go to the summary and the JSON.
 // `..Default::default()` keeps this building when `Document` gains fields.
-#[allow(clippy::needless_update)]
 pub fn document(
     report: &BatchJobsReport,
     header: Vec<(String, String)>,
