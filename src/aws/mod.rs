@@ -11,6 +11,7 @@ pub mod bedrock;
 pub mod cloudtrail;
 pub mod cloudwatch;
 pub mod config;
+pub mod costexplorer;
 pub mod error;
 pub mod logs;
 pub mod pace;

@@ -12,6 +12,7 @@ mod output;
 mod plan;
 mod pricing;
 mod pricing_refresh;
+mod reconcile;
 mod report;
 
 use std::path::PathBuf;
@@ -131,6 +132,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Report(args::ReportCommand::Daily(a)) => report::daily(&ctx, &a),
         Command::Report(args::ReportCommand::Governance(a)) => governance::run(&ctx, &a),
         Command::Report(args::ReportCommand::Chargeback(a)) => chargeback::run(&ctx, &a),
+        Command::Report(args::ReportCommand::Reconcile(a)) => reconcile::run(&ctx, &a),
         Command::Aliases(_) => unreachable!("handled above"),
     }
 }
