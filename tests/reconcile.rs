@@ -57,7 +57,10 @@ struct Account {
 
 fn xml_field(xml: &str, tag: &str) -> String {
     let open = format!("<{tag}>");
-    let start = xml.find(&open).unwrap_or_else(|| panic!("no {tag} in {xml}")) + open.len();
+    let start = xml
+        .find(&open)
+        .unwrap_or_else(|| panic!("no {tag} in {xml}"))
+        + open.len();
     let end = xml[start..].find(&format!("</{tag}>")).unwrap() + start;
     xml[start..end].to_string()
 }
@@ -108,7 +111,11 @@ fn seed_ce(acct: &Account, results: Vec<Value>) {
             support::endpoint()
         ))
         .header("content-type", "application/json")
-        .send(json!({"account_id": acct.id, "results": results}).to_string().as_bytes())
+        .send(
+            json!({"account_id": acct.id, "results": results})
+                .to_string()
+                .as_bytes(),
+        )
         .unwrap();
     assert_eq!(resp.status().as_u16(), 201);
 }
@@ -190,7 +197,11 @@ fn ce_responder(pages: Vec<Vec<&'static str>>) -> (String, Arc<Mutex<Vec<String>
                 for (k, v) in &headers {
                     if matches!(
                         k.as_str(),
-                        "content-type" | "x-amz-target" | "authorization" | "x-amz-date" | "x-amz-security-token"
+                        "content-type"
+                            | "x-amz-target"
+                            | "authorization"
+                            | "x-amz-date"
+                            | "x-amz-security-token"
                     ) {
                         req = req.header(k.as_str(), v.as_str());
                     }
@@ -326,24 +337,57 @@ fn every_status_paging_call_count_unmapped_usage_types_and_credits() {
         &acct,
         &ce,
         cache.path(),
-        &["--format", "json", "report", "reconcile", "--since", &since, "--until", &until_s, "--region", "us-east-1", "--no-progress"],
+        &[
+            "--format",
+            "json",
+            "report",
+            "reconcile",
+            "--since",
+            &since,
+            "--until",
+            &until_s,
+            "--region",
+            "us-east-1",
+            "--no-progress",
+        ],
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("5 call(s) made (2 GetDimensionValues, 3 GetCostAndUsage)"), "{stderr}");
+    assert!(
+        stderr.contains("5 call(s) made (2 GetDimensionValues, 3 GetCostAndUsage)"),
+        "{stderr}"
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
 
     // Requests: 2 GetDimensionValues pages, 2 usage pages (the second with the token), 1
     // adjustments query, filtered to Bedrock's services only.
     let seen = seen.lock().unwrap().clone();
-    let dv: Vec<&String> = seen.iter().filter(|s| s.contains("GetDimensionValues")).collect();
-    let cu: Vec<&String> = seen.iter().filter(|s| s.contains("GetCostAndUsage")).collect();
+    let dv: Vec<&String> = seen
+        .iter()
+        .filter(|s| s.contains("GetDimensionValues"))
+        .collect();
+    let cu: Vec<&String> = seen
+        .iter()
+        .filter(|s| s.contains("GetCostAndUsage"))
+        .collect();
     assert_eq!((dv.len(), cu.len()), (2, 3), "{seen:#?}");
     assert!(dv[1].contains("\"NextPageToken\":\"dv-1\""), "{}", dv[1]);
     assert!(cu[1].contains("usage-page-2"), "{}", cu[1]);
-    assert!(cu[0].contains("\"DAILY\"") && cu[0].contains("USAGE_TYPE") && cu[0].contains("UsageQuantity"));
-    assert!(cu[2].contains("RECORD_TYPE") && cu[2].contains("\"Not\""), "{}", cu[2]);
-    assert!(cu[0].contains(HAIKU_SERVICE) && !cu[0].contains("AgentCore"), "{}", cu[0]);
+    assert!(
+        cu[0].contains("\"DAILY\"")
+            && cu[0].contains("USAGE_TYPE")
+            && cu[0].contains("UsageQuantity")
+    );
+    assert!(
+        cu[2].contains("RECORD_TYPE") && cu[2].contains("\"Not\""),
+        "{}",
+        cu[2]
+    );
+    assert!(
+        cu[0].contains(HAIKU_SERVICE) && !cu[0].contains("AgentCore"),
+        "{}",
+        cu[0]
+    );
     assert_eq!(v["calls"]["cost_explorer"], 5);
 
     let rows = v["rows"].as_array().unwrap();
@@ -357,7 +401,10 @@ fn every_status_paging_call_count_unmapped_usage_types_and_credits() {
     assert_eq!(r["status"], "over");
     let diff = micro_out - d("0.12");
     assert_eq!(usd(&r["difference_usd"]), diff);
-    assert_eq!(d(r["percent"].as_str().unwrap()), (diff / d("0.12") * d("100")).round_dp(2));
+    assert_eq!(
+        d(r["percent"].as_str().unwrap()),
+        (diff / d("0.12") * d("100")).round_dp(2)
+    );
 
     let r = row(rows, day0, LITE, "input-tokens");
     assert_eq!(r["status"], "under");
@@ -378,20 +425,42 @@ fn every_status_paging_call_count_unmapped_usage_types_and_credits() {
     assert_eq!(r["status"], "billed-only");
     assert_eq!(usd(&r["billed_usd"]), d("20"));
 
-    let unmapped: Vec<&Value> = rows.iter().filter(|r| r["status"] == "unmapped usage type").collect();
+    let unmapped: Vec<&Value> = rows
+        .iter()
+        .filter(|r| r["status"] == "unmapped usage type")
+        .collect();
     assert_eq!(unmapped.len(), 1, "{rows:#?}");
     assert_eq!(unmapped[0]["usage_types"][0], "USE1-QuantumWidget-sparkles");
     assert_eq!(unmapped[0]["region"], "us-east-1");
-    assert!(unmapped[0]["detail"].as_str().unwrap().contains("QuantumWidget"));
+    assert!(
+        unmapped[0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("QuantumWidget")
+    );
 
     let r = row(rows, day1, MICRO, "input-tokens");
     assert_eq!(r["status"], "not final yet");
-    assert!(r["detail"].as_str().unwrap().contains("would be ok"), "{r:#}");
+    assert!(
+        r["detail"].as_str().unwrap().contains("would be ok"),
+        "{r:#}"
+    );
 
     // Every status appears.
     let counts = &v["status_counts"];
-    for s in ["ok", "over", "under", "billed-only", "metrics-only", "unmapped usage type", "not final yet"] {
-        assert!(counts[s].as_u64().unwrap_or(0) >= 1, "{s} missing: {counts}");
+    for s in [
+        "ok",
+        "over",
+        "under",
+        "billed-only",
+        "metrics-only",
+        "unmapped usage type",
+        "not final yet",
+    ] {
+        assert!(
+            counts[s].as_u64().unwrap_or(0) >= 1,
+            "{s} missing: {counts}"
+        );
     }
 
     // Totals per day and range; credits and tax apart from usage.
@@ -414,20 +483,46 @@ fn every_status_paging_call_count_unmapped_usage_types_and_credits() {
     assert_eq!(v["adjustments"].as_array().unwrap().len(), 2);
 
     // A range with an Estimated day is not cached: the same run asks again.
-    assert!(std::fs::read_dir(cache.path()).map(|d| d.count()).unwrap_or(0) == 0
-        || std::fs::read_dir(cache.path().join("cost-explorer")).map(|d| d.count()).unwrap_or(0) == 0);
+    assert!(
+        std::fs::read_dir(cache.path())
+            .map(|d| d.count())
+            .unwrap_or(0)
+            == 0
+            || std::fs::read_dir(cache.path().join("cost-explorer"))
+                .map(|d| d.count())
+                .unwrap_or(0)
+                == 0
+    );
 
     // The table and CSV forms carry the same statuses and totals.
     let out = run(
         &acct,
         &ce,
         cache.path(),
-        &["--format", "csv", "report", "reconcile", "--since", &since, "--until", &until_s, "--region", "us-east-1", "--no-progress"],
+        &[
+            "--format",
+            "csv",
+            "report",
+            "reconcile",
+            "--since",
+            &since,
+            "--until",
+            &until_s,
+            "--region",
+            "us-east-1",
+            "--no-progress",
+        ],
     );
     assert!(out.status.success());
     let csv = String::from_utf8_lossy(&out.stdout);
-    assert!(csv.starts_with("date,region,model_id,dimension,usage_types,billed_usd"), "{csv}");
-    assert!(csv.contains("unmapped usage type") && csv.contains("range total"), "{csv}");
+    assert!(
+        csv.starts_with("date,region,model_id,dimension,usage_types,billed_usd"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("unmapped usage type") && csv.contains("range total"),
+        "{csv}"
+    );
 }
 
 #[test]
@@ -449,19 +544,36 @@ fn a_finished_range_is_cached_and_no_cache_asks_again() {
         ])],
         "DimensionValueAttributes": [],
     });
-    let adjustments = json!({"ResultsByTime": [day_result(day0, false, vec![])], "DimensionValueAttributes": []});
+    let adjustments =
+        json!({"ResultsByTime": [day_result(day0, false, vec![])], "DimensionValueAttributes": []});
     seed_ce(&acct, vec![usage, adjustments]);
     let (ce, seen) = ce_responder(vec![vec!["Amazon Bedrock"]]);
     let cache = tempfile::tempdir().unwrap();
     let (since, until_s) = (day0.to_string(), until.to_string());
-    let args = ["--format", "json", "report", "reconcile", "--since", &since, "--until", &until_s, "--region", "us-east-1", "--no-progress"];
-    let first: Value = serde_json::from_slice(&run(&acct, &ce, cache.path(), &args).stdout).unwrap();
+    let args = [
+        "--format",
+        "json",
+        "report",
+        "reconcile",
+        "--since",
+        &since,
+        "--until",
+        &until_s,
+        "--region",
+        "us-east-1",
+        "--no-progress",
+    ];
+    let first: Value =
+        serde_json::from_slice(&run(&acct, &ce, cache.path(), &args).stdout).unwrap();
     assert_eq!(first["calls"]["cost_explorer"], 3);
     assert_eq!(first["rows"][0]["status"], "ok", "{first:#}");
-    let files: Vec<_> = std::fs::read_dir(cache.path().join("cost-explorer")).unwrap().collect();
+    let files: Vec<_> = std::fs::read_dir(cache.path().join("cost-explorer"))
+        .unwrap()
+        .collect();
     assert_eq!(files.len(), 1);
 
-    let second: Value = serde_json::from_slice(&run(&acct, &ce, cache.path(), &args).stdout).unwrap();
+    let second: Value =
+        serde_json::from_slice(&run(&acct, &ce, cache.path(), &args).stdout).unwrap();
     assert_eq!(second["calls"]["cost_explorer"], 0);
     assert_eq!(second["calls"]["cached"], true);
     assert_eq!(second["rows"], first["rows"]);
@@ -469,7 +581,8 @@ fn a_finished_range_is_cached_and_no_cache_asks_again() {
 
     let mut no_cache = args.to_vec();
     no_cache.push("--no-cache");
-    let third: Value = serde_json::from_slice(&run(&acct, &ce, cache.path(), &no_cache).stdout).unwrap();
+    let third: Value =
+        serde_json::from_slice(&run(&acct, &ce, cache.path(), &no_cache).stdout).unwrap();
     assert_eq!(third["calls"]["cost_explorer"], 3);
     assert_eq!(seen.lock().unwrap().len(), 6);
     assert_eq!(third["rows"], first["rows"]);

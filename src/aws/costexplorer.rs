@@ -168,7 +168,11 @@ impl CostExplorer {
             .and(service_filter)
             .and(record_filter)
             .build();
-        let second = if adjustments { "RECORD_TYPE" } else { "USAGE_TYPE" };
+        let second = if adjustments {
+            "RECORD_TYPE"
+        } else {
+            "USAGE_TYPE"
+        };
         let mut lines = Vec::new();
         let mut estimated = Vec::new();
         let mut calls = 0;

@@ -92,7 +92,10 @@ mod tests {
         assert_eq!(b.route, Route::InRegion);
         assert!(!b.marketplace);
         let o = billed_usage(&t, "Amazon Bedrock", "USE1-NovaLite-output-tokens-batch").unwrap();
-        assert_eq!((o.dimension, o.mode), (Dimension::OutputTokens, Mode::Batch));
+        assert_eq!(
+            (o.dimension, o.mode),
+            (Dimension::OutputTokens, Mode::Batch)
+        );
     }
 
     #[test]
@@ -123,7 +126,10 @@ mod tests {
     fn unknown_prefix_segment_or_service_is_an_error_naming_the_usage_type() {
         let t = Tables::embedded();
         let e = billed_usage(&t, "Amazon Bedrock", "ZZZ9-NovaMicro-input-tokens").unwrap_err();
-        assert!(e.contains("ZZZ9") && e.contains("billing-prefixes.csv"), "{e}");
+        assert!(
+            e.contains("ZZZ9") && e.contains("billing-prefixes.csv"),
+            "{e}"
+        );
         let e = billed_usage(&t, "Amazon Bedrock", "USE1-NoSuchModel-input-tokens").unwrap_err();
         assert!(e.contains("NoSuchModel"), "{e}");
         let e = billed_usage(

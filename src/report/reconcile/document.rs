@@ -55,7 +55,8 @@ fn money_cell(d: Option<Decimal>) -> Cell {
 }
 
 fn num_cell(d: Option<Decimal>) -> Cell {
-    d.map(|d| Cell::Number(d.normalize())).unwrap_or(Cell::Empty)
+    d.map(|d| Cell::Number(d.normalize()))
+        .unwrap_or(Cell::Empty)
 }
 
 fn usd(d: Option<Decimal>) -> Value {
@@ -147,12 +148,9 @@ fn totals_json(t: &Totals) -> Map<String, Value> {
 pub fn document(rec: &Reconciliation, summary: Vec<(String, String)>, calls: Value) -> Document {
     let mut table = Table::new(&COLUMNS);
     for (day, t) in &rec.days {
-        table.rows.extend(
-            rec.rows
-                .iter()
-                .filter(|r| r.day == *day)
-                .map(row_cells),
-        );
+        table
+            .rows
+            .extend(rec.rows.iter().filter(|r| r.day == *day).map(row_cells));
         table
             .rows
             .push(total_cells(&day.to_string(), "day total", t));
@@ -164,11 +162,11 @@ pub fn document(rec: &Reconciliation, summary: Vec<(String, String)>, calls: Val
         &rec.total,
     ));
     let mut s = vec![
-        ("Range".to_string(), format!("{} to {} (UTC days)", rec.since, last)),
         (
-            "Billed usage".into(),
-            money::usd(rec.total.billed),
+            "Range".to_string(),
+            format!("{} to {} (UTC days)", rec.since, last),
         ),
+        ("Billed usage".into(), money::usd(rec.total.billed)),
         (
             "Estimated".into(),
             format!(

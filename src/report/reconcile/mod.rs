@@ -242,7 +242,12 @@ struct Side {
 }
 
 /// Compares `bill` with the priced usage records `priced`.
-pub fn reconcile(bill: &Bill, priced: &[Priced], tables: &Tables, opts: &Options) -> Reconciliation {
+pub fn reconcile(
+    bill: &Bill,
+    priced: &[Priced],
+    tables: &Tables,
+    opts: &Options,
+) -> Reconciliation {
     let mut billed: BTreeMap<Key, Side> = BTreeMap::new();
     let mut rows = Vec::new();
     let estimated_days: BTreeSet<Date> = bill.estimated_days.iter().copied().collect();
@@ -251,7 +256,10 @@ pub fn reconcile(bill: &Bill, priced: &[Priced], tables: &Tables, opts: &Options
             continue;
         }
         match billed_usage(tables, &l.service, &l.key) {
-            Ok(b) => match (b.mode.is_per_request() && b.mode != Mode::Batch, metered(b.dimension)) {
+            Ok(b) => match (
+                b.mode.is_per_request() && b.mode != Mode::Batch,
+                metered(b.dimension),
+            ) {
                 (true, Some(dim)) => {
                     let side = billed
                         .entry((l.day, b.region.clone(), b.model_id.clone(), dim.to_string()))
@@ -271,7 +279,8 @@ pub fn reconcile(bill: &Bill, priced: &[Priced], tables: &Tables, opts: &Options
                     &format!("{}/{}", b.mode, b.dimension),
                     Status::BilledOnly,
                     if b.mode == Mode::Batch {
-                        "batch inference: CloudWatch's request metrics do not count batch jobs".to_string()
+                        "batch inference: CloudWatch's request metrics do not count batch jobs"
+                            .to_string()
                     } else {
                         format!("{} {}: no request meter sees it", b.mode, b.dimension)
                     },
@@ -314,7 +323,10 @@ pub fn reconcile(bill: &Bill, priced: &[Priced], tables: &Tables, opts: &Options
         if r.day < opts.since || r.day >= opts.until {
             continue;
         }
-        let model = p.resolved_model.clone().unwrap_or_else(|| r.model_id.clone());
+        let model = p
+            .resolved_model
+            .clone()
+            .unwrap_or_else(|| r.model_id.clone());
         let c = &p.costs;
         let parts = [
             (METERED[0], c.input, r.input_tokens),
@@ -416,7 +428,10 @@ pub fn reconcile(bill: &Bill, priced: &[Priced], tables: &Tables, opts: &Options
             total.unpriced
         ));
     }
-    if rows.iter().any(|r| r.billed.is_some() && r.billed_quantity.is_none() && r.status != Status::Unmapped) {
+    if rows
+        .iter()
+        .any(|r| r.billed.is_some() && r.billed_quantity.is_none() && r.status != Status::Unmapped)
+    {
         notes.push("some billed quantities are in a unit Cost Explorer names too loosely to convert (shown as billed, not compared)".to_string());
     }
     if rows
@@ -514,7 +529,11 @@ fn compare(k: &Key, b: Option<&Side>, e: Option<&Side>, opts: &Options) -> Row {
             format!(
                 "{source} usage ({}) with no bill line{}",
                 series.join(", "),
-                if s.cost_unknown { "; estimate unpriced" } else { "" }
+                if s.cost_unknown {
+                    "; estimate unpriced"
+                } else {
+                    ""
+                }
             ),
         ),
         (Some(_), Some(s)) if s.cost_unknown => {
@@ -526,7 +545,10 @@ fn compare(k: &Key, b: Option<&Side>, e: Option<&Side>, opts: &Options) -> Row {
                 Some(_) => Status::Under,
                 None => Status::Under,
             };
-            (status, format!("estimate unpriced ({}); status by quantity", unp.join("; ")))
+            (
+                status,
+                format!("estimate unpriced ({}); status by quantity", unp.join("; ")),
+            )
         }
         (Some(_), Some(_)) => {
             let status = if within(pct, difference) {

@@ -29,10 +29,12 @@ pub fn scale(unit: &str, marketplace: bool) -> Option<Decimal> {
     if words == ["units"] || words == ["unit"] {
         return marketplace.then(|| Decimal::from(1_000_000));
     }
-    if words
-        .iter()
-        .all(|w| matches!(*w, "tokens" | "token" | "count" | "images" | "image" | "requests"))
-    {
+    if words.iter().all(|w| {
+        matches!(
+            *w,
+            "tokens" | "token" | "count" | "images" | "image" | "requests"
+        )
+    }) {
         return Some(Decimal::ONE);
     }
     None
@@ -47,7 +49,10 @@ mod tests {
         assert_eq!(scale("1K tokens", false), Some(Decimal::from(1000)));
         assert_eq!(scale("1000 Tokens", false), Some(Decimal::from(1000)));
         assert_eq!(scale("1M tokens", false), Some(Decimal::from(1_000_000)));
-        assert_eq!(scale("Million Input Tokens", true), Some(Decimal::from(1_000_000)));
+        assert_eq!(
+            scale("Million Input Tokens", true),
+            Some(Decimal::from(1_000_000))
+        );
         assert_eq!(scale("Units", true), Some(Decimal::from(1_000_000)));
         assert_eq!(scale("Units", false), None);
         assert_eq!(scale("Tokens", false), Some(Decimal::ONE));

@@ -115,10 +115,22 @@ mod tests {
         let b = bill(&data);
         assert_eq!(b.usage.len(), 1);
         assert_eq!(b.bad_lines.len(), 2);
-        assert!(b.bad_lines[0].contains("usage line 2"), "{}", b.bad_lines[0]);
-        assert!(b.bad_lines[0].contains("UnblendedCost"), "{}", b.bad_lines[0]);
+        assert!(
+            b.bad_lines[0].contains("usage line 2"),
+            "{}",
+            b.bad_lines[0]
+        );
+        assert!(
+            b.bad_lines[0].contains("UnblendedCost"),
+            "{}",
+            b.bad_lines[0]
+        );
         assert!(b.bad_lines[0].contains("USE1-NovaMicro-input-tokens"));
-        assert!(b.bad_lines[1].contains("TimePeriod.Start"), "{}", b.bad_lines[1]);
+        assert!(
+            b.bad_lines[1].contains("TimePeriod.Start"),
+            "{}",
+            b.bad_lines[1]
+        );
     }
 
     proptest! {
