@@ -587,3 +587,133 @@ fn compare(k: &Key, b: Option<&Side>, e: Option<&Side>, opts: &Options) -> Row {
         detail,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::UsageRecord;
+    use crate::report::Costs;
+    use jiff::civil::date;
+    use std::str::FromStr;
+
+    const MICRO: &str = "amazon.nova-micro-v1:0";
+
+    fn dec(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    fn line(day: Date, ut: &str, cost: &str, qty: &str) -> BillLine {
+        BillLine {
+            day,
+            service: "Amazon Bedrock".into(),
+            key: ut.into(),
+            cost: dec(cost),
+            quantity: dec(qty),
+            quantity_unit: "1K tokens".into(),
+            estimated: false,
+        }
+    }
+
+    fn priced(day: Date, model: &str, input_tokens: u64, cost: Option<&str>) -> Priced {
+        let mut r = UsageRecord::new(day, "us-east-1", model);
+        r.input_tokens = input_tokens;
+        Priced {
+            record: r,
+            resolved_model: cost.map(|_| model.to_string()),
+            costs: Costs {
+                input: cost.map(dec),
+                total: cost.map(dec),
+                ..Costs::default()
+            },
+            unpriced: if cost.is_none() {
+                vec!["unknown model".into()]
+            } else {
+                vec![]
+            },
+            warnings: vec![],
+        }
+    }
+
+    fn opts(final_before: Date) -> Options {
+        Options {
+            since: date(2026, 3, 1),
+            until: date(2026, 3, 10),
+            tolerance_pct: Decimal::ONE,
+            final_before,
+            source: Source::CloudWatch,
+        }
+    }
+
+    fn run(bill: Vec<BillLine>, priced: Vec<Priced>, final_before: Date) -> Reconciliation {
+        let bill = Bill {
+            usage: bill,
+            ..Bill::default()
+        };
+        reconcile(&bill, &priced, &Tables::embedded(), &opts(final_before))
+    }
+
+    #[test]
+    fn the_tolerance_is_inclusive_and_a_hair_more_is_over() {
+        let d = date(2026, 3, 2);
+        let ut = "USE1-NovaMicro-input-tokens";
+        let r = run(
+            vec![line(d, ut, "1.00", "1000")],
+            vec![priced(d, MICRO, 1_000_000, Some("1.01"))],
+            date(2026, 4, 1),
+        );
+        assert_eq!(r.rows[0].status, Status::Ok);
+        assert_eq!(r.rows[0].percent, Some(dec("1")));
+        let r = run(
+            vec![line(d, ut, "1.00", "1000")],
+            vec![priced(d, MICRO, 1_000_000, Some("1.0101"))],
+            date(2026, 4, 1),
+        );
+        assert_eq!(r.rows[0].status, Status::Over);
+        assert_eq!(r.rows[0].difference, Some(dec("0.0101")));
+    }
+
+    #[test]
+    fn days_of_the_last_48_hours_are_not_final_and_say_what_they_would_be() {
+        let (d1, d2) = (date(2026, 3, 2), date(2026, 3, 3));
+        let ut = "USE1-NovaMicro-input-tokens";
+        let r = run(
+            vec![line(d1, ut, "1", "1000"), line(d2, ut, "1", "1000")],
+            vec![
+                priced(d1, MICRO, 1_000_000, Some("1")),
+                priced(d2, MICRO, 1_000_000, Some("2")),
+            ],
+            d2,
+        );
+        assert_eq!(r.rows[0].status, Status::Ok);
+        assert_eq!(r.rows[1].status, Status::NotFinal);
+        assert!(
+            r.rows[1].detail.contains("48 hours"),
+            "{}",
+            r.rows[1].detail
+        );
+        assert!(
+            r.rows[1].detail.contains("would be over"),
+            "{}",
+            r.rows[1].detail
+        );
+    }
+
+    #[test]
+    fn batch_lines_are_billed_only_and_unpriced_estimates_are_never_zero() {
+        let d = date(2026, 3, 2);
+        let r = run(
+            vec![line(d, "USE1-NovaMicro-input-tokens-batch", "0.5", "1000")],
+            vec![priced(d, "acme.unknown-v1", 1_000, None)],
+            date(2026, 4, 1),
+        );
+        let batch = r.rows.iter().find(|r| r.billed.is_some()).unwrap();
+        assert_eq!(batch.status, Status::BilledOnly);
+        assert!(batch.detail.contains("batch"), "{}", batch.detail);
+        let unknown = r.rows.iter().find(|r| r.billed.is_none()).unwrap();
+        assert_eq!(unknown.status, Status::MetricsOnly);
+        assert_eq!(unknown.estimated, None);
+        assert!(unknown.detail.contains("unpriced"), "{}", unknown.detail);
+        assert_eq!(r.total.estimated, Decimal::ZERO);
+        assert_eq!(r.total.billed_only, dec("0.5"));
+    }
+}
