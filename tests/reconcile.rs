@@ -421,7 +421,7 @@ fn every_status_paging_call_count_unmapped_usage_types_and_credits() {
     assert_eq!(usd(&r["estimated_usd"]), pro_in);
     assert!(r["billed_usd"].is_null());
 
-    let r = row(rows, day0, "", "provisioned throughput");
+    let r = row(rows, day0, MICRO, "provisioned throughput");
     assert_eq!(r["status"], "billed-only");
     assert_eq!(usd(&r["billed_usd"]), d("20"));
 

@@ -300,7 +300,7 @@ pub fn reconcile(
                     Some(kind) => rows.push(one_sided(
                         l,
                         &region,
-                        "",
+                        &segment_model(tables, &l.key).unwrap_or_default(),
                         kind,
                         Status::BilledOnly,
                         format!("{kind} (service `{}`): no request meter sees it", l.service),
@@ -454,6 +454,17 @@ pub fn reconcile(
         counts,
         notes,
     }
+}
+
+/// The model a usage type names by its leading segment (`USE1-NovaLite-Provisioned…` →
+/// Nova Lite), when the join table knows one.
+fn segment_model(tables: &Tables, usage_type: &str) -> Option<String> {
+    let (_, rest) = usage_type.split_once('-')?;
+    let parts: Vec<&str> = rest.split('-').collect();
+    (1..parts.len())
+        .rev()
+        .find_map(|n| tables.by_segment(&parts[..n].join("-")))
+        .map(|e| e.model_id.clone())
 }
 
 fn raw(l: &BillLine) -> String {
