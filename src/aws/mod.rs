@@ -13,6 +13,7 @@ pub mod cloudtrail;
 pub mod cloudwatch;
 pub mod config;
 mod converse_tokens;
+pub mod costexplorer;
 pub mod error;
 pub mod logs;
 pub mod pace;

@@ -450,6 +450,10 @@ pub enum ReportCommand {
     /// its input, in tokens and cost at batch rates.
     #[command(after_help = BATCH_JOBS_HELP)]
     BatchJobs(BatchJobsArgs),
+    /// What AWS billed (Cost Explorer) against what bedrock-meter estimates from CloudWatch
+    /// (or invocation logs), per day × Region × model × dimension, in dollars and tokens.
+    #[command(after_help = RECONCILE_HELP)]
+    Reconcile(ReconcileArgs),
 }
 
 const BATCH_JOBS_HELP: &str = "\
@@ -951,4 +955,52 @@ mod tests {
         use clap::CommandFactory;
         Cli::command().debug_assert();
     }
+}
+
+const RECONCILE_HELP: &str = "\
+Needs ce:GetDimensionValues and ce:GetCostAndUsage (Cost Explorer charges $0.01 per request; a
+range costs 3 requests when nothing pages, 0 when its finished days are cached), plus what the
+usage source needs (cloudwatch:ListMetrics and cloudwatch:GetMetricData, or the log reads).
+
+Statuses: ok (within --tolerance), over / under (estimate above / below the bill), billed-only,
+metrics-only, unmapped usage type, not final yet (last 48 hours, or Cost Explorer's Estimated).
+
+Examples:
+  bedrock-meter report reconcile --since 2026-11-01 --until 2026-12-01
+  bedrock-meter report reconcile --since 2026-11-01 --until 2026-11-08 --region us-east-1,eu-west-1 --tolerance 2
+  bedrock-meter --format json report reconcile --since 2026-11-01 --until 2026-12-01 --logs s3://acme-logs/bedrock -o recon.json";
+
+#[derive(Debug, Args)]
+pub struct ReconcileArgs {
+    /// First day, inclusive (YYYY-MM-DD, UTC: Cost Explorer's days).
+    #[arg(long, value_name = "DATE")]
+    pub since: jiff::civil::Date,
+    /// Day after the last day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub until: jiff::civil::Date,
+    /// Regions whose usage to read, repeatable or comma separated (default: every Region
+    /// the bill names, from its usage types' billing prefixes).
+    #[arg(long, value_delimiter = ',', value_parser = parse_region)]
+    pub region: Vec<String>,
+    /// Named profile of the AWS config files.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// A row is `ok` when the estimate is within this many percent of the bill.
+    #[arg(long, default_value = "1", value_name = "PERCENT")]
+    pub tolerance: rust_decimal::Decimal,
+    /// Do not read or write the cache of Cost Explorer responses for finished days.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Also query this ModelId series in CloudWatch (repeatable).
+    #[arg(long = "series", value_name = "MODEL_ID")]
+    pub series: Vec<String>,
+    /// Estimate from model-invocation logs instead of CloudWatch metrics.
+    #[command(flatten)]
+    pub logs: LogArgs,
+    /// Attempts per AWS request; throttling is retried with exponential backoff.
+    #[arg(long, env = "AWS_MAX_ATTEMPTS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
+    /// No progress bar on stderr.
+    #[arg(long)]
+    pub no_progress: bool,
 }

@@ -20,6 +20,7 @@ mod output;
 mod plan;
 mod pricing;
 mod pricing_refresh;
+mod reconcile;
 mod report;
 mod settings;
 
@@ -178,6 +179,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Report(args::ReportCommand::Governance(a)) => governance::run(&ctx, &a),
         Command::Report(args::ReportCommand::Chargeback(a)) => chargeback::run(&ctx, &a),
         Command::Report(args::ReportCommand::BatchJobs(a)) => batch_jobs::run(&ctx, &a),
+        Command::Report(args::ReportCommand::Reconcile(a)) => reconcile::run(&ctx, &a),
         Command::Aliases(_) => unreachable!("handled above"),
         Command::Tokenizer(args::TokenizerCommand::Calibrate(a)) => calibrate::run(&ctx, &a),
         Command::Alert(args::AlertCommand::Check(a)) => alert::check(&ctx, &a),

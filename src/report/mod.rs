@@ -2,7 +2,7 @@
 //!
 //! [`price`] prices each record (day × Region × model series) through the resolver and the
 //! catalog at the prices of its day; [`rows`] groups them by `--by`; [`document`] lays them
-//! out for the exporters; [`history`] merges a run into an `--append` history file.
+//! out for the exporters; [`reconcile`] compares them with the bill; [`history`] merges a run into an `--append` history file.
 //! Reports know nothing of AWS (records come from [`crate::sources`]) nor of the command
 //! line.
 
@@ -15,6 +15,7 @@ pub mod document;
 pub mod governance;
 pub mod history;
 pub mod price;
+pub mod reconcile;
 pub mod rows;
 
 use std::collections::BTreeSet;

@@ -3,6 +3,7 @@
 //! - [`cloudwatch`]: `AWS/Bedrock` metrics → daily usage records per Region × model series.
 //! - [`cloudtrail`]: Bedrock's API calls as CloudTrail recorded them (event history, trail
 //!   files in S3, Athena).
+//! - [`cost_explorer`]: Cost Explorer's daily Bedrock bill → [`crate::records::Bill`].
 //! - [`invocation_logs`]: model-invocation logs → per-request records with tokens and the
 //!   caller, summed into daily usage records per principal and tags.
 //! - [`batch_jobs`]: batch inference jobs and their output manifests → job records.
@@ -13,6 +14,7 @@
 pub mod batch_jobs;
 pub mod cloudtrail;
 pub mod cloudwatch;
+pub mod cost_explorer;
 pub mod invocation_logs;
 pub mod objects;
 pub mod s3_input;

@@ -11,6 +11,7 @@
 //! difference ([`merge`]) → written as a pricing folder ([`write`], [`store`]).
 
 pub mod assemble;
+pub mod billed;
 pub mod description;
 pub mod item;
 pub mod map;
