@@ -848,7 +848,25 @@ fn offer_files_in_the_bulk_json_and_csv_layouts() {
         reasons("Nova Micro").iter().any(|r| r.contains("reserved")),
         "{unmatched:#?}"
     );
-    assert!(c.get("anthropic.claude-opus-4-8").is_none());
+    // Unmatched means not guessed: the Opus 4.8 product's $15 input rate went nowhere — the
+    // catalog's Opus 4.8 (when the embedded catalog has it) keeps exactly its own rows.
+    let embedded = Catalog::embedded().unwrap();
+    let rows = |cat: &Catalog| -> Vec<(String, String)> {
+        cat.get("anthropic.claude-opus-4-8")
+            .map(|m| {
+                m.prices
+                    .iter()
+                    .map(|p| (p.usd.to_string(), p.source.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(rows(&c), rows(&embedded));
+    assert!(
+        rows(&c).iter().all(|(_, src)| !src.contains("USE1-MP:")),
+        "{:?}",
+        rows(&c)
+    );
 }
 
 #[test]
