@@ -97,7 +97,7 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  bedrock-meter estimate --model anthropic.claude-3-haiku-20240307-v1:0 -f examples/anthropic-messages.json\n  bedrock-meter estimate --model anthropic.claude-3-haiku-20240307-v1:0 --batch examples/batch-claude.jsonl --output-ratio 0.3 --per-record records.csv\n  bedrock-meter estimate --model meta.llama3-1-8b-instruct-v1:0 --prompt \"Summarise this\" --output-tokens 200\n  bedrock-meter estimate --model anthropic.claude-3-haiku-20240307-v1:0 --input-tokens 1000000 --output-tokens 1000000\n  bedrock-meter estimate --model us.anthropic.claude-sonnet-4-5-20250929-v1:0 --input-tokens 250000 --output-tokens 2000 --cache-read-tokens 100000 --mode on-demand\n  bedrock-meter estimate --model stability.sd3-5-large-v1:0 --images 10\n  bedrock-meter --format json estimate --model amazon.nova-pro-v1:0 --input-tokens 2000 --output-tokens 500 --mode all"
     )]
-    Estimate(EstimateArgs),
+    Estimate(Box<EstimateArgs>),
     /// Monthly budget of planned workloads under every pricing mode, provisioned-throughput
     /// break-even, and scenario comparison.
     #[command(
